@@ -1,0 +1,10 @@
+"""fdiv: a reference implementation, with verified math, of f-divergences.
+
+The package namespace only re-exports; each concern lives in its own module.
+"""
+from ._generator import FDivergence
+from ._registry import get, names, register
+
+__version__ = "0.1.0"
+
+__all__ = ["FDivergence", "get", "names", "register", "__version__"]

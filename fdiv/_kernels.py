@@ -1,0 +1,172 @@
+"""numba kernels shared by every registry member.
+
+Each member supplies two scalar functions of ``r = log u`` (``phi_lo``, ``phi_hi``, see
+:mod:`fdiv._generator`).  They are compiled once each as numba ``cfunc`` objects (cached on disk)
+and passed as first-class function values to the array kernels below, which are therefore compiled
+once for all members (``FunctionType`` arguments keep numba's on-disk cache valid; passing
+dispatchers would recompile every process).
+"""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+from numba import cfunc, njit, types
+
+__all__ = ["scalar_kernels", "f_log_from_phi", "centred_phi", "integrand", "horner"]
+
+_SIG = types.float64(types.float64, types.float64)
+_OPTS = dict(cache=True, error_model="numpy")
+_LOCK = threading.Lock()
+_COMPILED: dict = {}
+
+#: |r| beyond which a member whose φ grows like e^{k|r|} is extended by its asymptote
+#: (the scalar kernel would overflow; the product with the density is formed in log space).
+R_ASYMPTOTE = 700.0
+
+
+@njit(**_OPTS)
+def horner(coeffs, r):
+    """Evaluate ``Σ coeffs[i] r^i`` (for Taylor branches of the scalar kernels)."""
+    acc = 0.0
+    for i in range(len(coeffs) - 1, -1, -1):
+        acc = acc * r + coeffs[i]
+    return acc
+
+
+def scalar_kernels(div):
+    """The member's (``phi_lo``, ``phi_hi``) compiled as numba cfuncs (memoised, cached on disk)."""
+    key = (div.phi_lo, div.phi_hi)
+    got = _COMPILED.get(key)
+    if got is None:
+        with _LOCK:
+            got = _COMPILED.get(key)
+            if got is None:
+                got = (cfunc(_SIG, **_OPTS)(div.phi_lo), cfunc(_SIG, **_OPTS)(div.phi_hi))
+                _COMPILED[key] = got
+    return got
+
+
+@njit(**_OPTS)
+def _phi_at(lo, hi, theta, klo, mlo, khi, mhi, r):
+    """``(log-scale flag, value)``: φ(e^r) for r ≤ 0, e^{−r}φ(e^r) for r > 0.
+
+    Returns ``(False, v)`` with the plain value, or ``(True, log v)`` when the value would
+    overflow and was continued by its asymptote ``C |r|^m e^{k|r|}``.
+    """
+    if r <= 0.0:
+        if klo > 0.0 and r < -R_ASYMPTOTE:
+            base = lo(-R_ASYMPTOTE, theta)
+            return True, math.log(base) + klo * (-r - R_ASYMPTOTE) + mlo * math.log(-r / R_ASYMPTOTE)
+        return False, lo(r, theta)
+    if khi > 0.0 and r > R_ASYMPTOTE:
+        base = hi(R_ASYMPTOTE, theta)
+        return True, math.log(base) + khi * (r - R_ASYMPTOTE) + mhi * math.log(r / R_ASYMPTOTE)
+    return False, hi(r, theta)
+
+
+@njit(**_OPTS)
+def _f_log_kernel(lo, hi, theta, f1, fp1, fpinf, r, out):
+    for i in range(r.size):
+        x = r[i]
+        if math.isnan(x):
+            out[i] = np.nan
+        elif x == np.inf:
+            out[i] = np.inf if fpinf > 0 else (-np.inf if fpinf < 0 else np.nan)
+        elif x <= 0.0:
+            out[i] = f1 + fp1 * math.expm1(x) + lo(x, theta)
+        else:
+            out[i] = f1 + fp1 * math.expm1(x) + math.exp(x) * hi(x, theta)
+
+
+@njit(**_OPTS)
+def _phi_kernel(lo, hi, theta, r, out):
+    for i in range(r.size):
+        x = r[i]
+        if math.isnan(x):
+            out[i] = np.nan
+        elif x <= 0.0:
+            out[i] = lo(x, theta)
+        elif x == np.inf:
+            out[i] = np.inf if hi(x, theta) != 0.0 else 0.0
+        else:
+            out[i] = math.exp(x) * hi(x, theta)
+
+
+def _run(kernel, div, r, *consts):
+    lo, hi = scalar_kernels(div)
+    r = np.asarray(r, dtype=np.float64)
+    flat = np.ascontiguousarray(r).ravel()
+    out = np.empty_like(flat)
+    kernel(lo, hi, float(div.theta), *consts, flat, out)
+    out = out.reshape(r.shape)
+    return out[()] if out.ndim == 0 else out
+
+
+def f_log_from_phi(div, logu):
+    """``f(e^logu) = f(1) + f′(1) expm1(logu) + φ(e^logu)`` from the member's scalar kernels."""
+    return _run(_f_log_kernel, div, logu, float(div.f_at_one), float(div.f_prime_at_one),
+                float(div.f_prime_at_inf))
+
+
+def centred_phi(div, r):
+    """``φ(e^r)``, vectorised (compiled members) or from ``f_log`` (user generators)."""
+    if div.compiled:
+        return _run(_phi_kernel, div, r)
+    r = np.asarray(r, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return div.f_log(r) - div.f_at_one - div.f_prime_at_one * np.expm1(r)
+
+
+@njit(**_OPTS)
+def _integrand_kernel(lo, hi, theta, klo, mlo, khi, mhi, logp, logq, out):
+    for i in range(logp.size):
+        lp = logp[i]
+        lq = logq[i]
+        if lp == -np.inf and lq == -np.inf:
+            out[i] = 0.0
+            continue
+        r = lp - lq
+        front = lq if r <= 0.0 else lp
+        is_log, v = _phi_at(lo, hi, theta, klo, mlo, khi, mhi, r)
+        if is_log:
+            out[i] = math.exp(front + v)
+        elif v == 0.0:
+            out[i] = 0.0
+        elif v == np.inf:
+            out[i] = np.inf
+        else:
+            out[i] = math.exp(front + math.log(v)) if v > 0.0 else v * math.exp(front)
+
+
+def integrand(div, logp, logq):
+    """``q φ(p/q)`` at points with log densities ``logp``, ``logq`` (1-D float64 arrays).
+
+    The larger density is put in front: ``q·φ(e^r)`` where ``p ≤ q`` and ``p·e^{−r}φ(e^r)`` where
+    ``p > q``; the product is formed in log space so neither factor over- or underflows alone.
+    """
+    out = np.empty_like(logp)
+    if div.compiled:
+        lo, hi = scalar_kernels(div)
+        (klo, mlo), (khi, mhi) = div.growth_lo, div.growth_hi
+        _integrand_kernel(lo, hi, float(div.theta), float(klo), float(mlo), float(khi),
+                          float(mhi), logp, logq, out)
+        return out
+    return _integrand_generic(div, logp, logq, out)
+
+
+def _integrand_generic(div, logp, logq, out):
+    """The same integrand for user generators, in NumPy, from ``f_log``."""
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        both = np.isneginf(logp) & np.isneginf(logq)
+        r = np.where(both, 0.0, logp - logq)
+        phi = centred_phi(div, r)  # φ(e^r) ≥ 0
+        low = r <= 0
+        front = np.where(low, logq, logp)
+        log_factor = np.log(phi) - np.where(low, 0.0, r)  # log of q φ / (larger density)
+        out[:] = np.exp(front + log_factor)
+        qzero = np.isposinf(r)
+        out[qzero] = np.exp(logp[qzero]) * (div.f_prime_at_inf - div.f_prime_at_one)
+        out[both] = 0.0
+    return out

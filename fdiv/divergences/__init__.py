@@ -1,0 +1,15 @@
+"""The catalogue: one module per member; importing a module registers it.
+
+To add a divergence, write one short module here (its generator f as scalar kernels of the
+centred generator, f′, the conjugate, the activation, references and conventions) and add its
+name to ``_MEMBERS``: the registry, the conjugate checks, the proofs, the tests, the vectors and
+the CLI listing pick it up from there.
+"""
+from importlib import import_module
+
+_MEMBERS = (
+    "kl",
+)
+
+for _m in _MEMBERS:
+    import_module(f"{__name__}.{_m}")
