@@ -1,0 +1,107 @@
+"""First-order optimisers updating parameter arrays in place: :class:`SGD` and :class:`Adam`.
+
+Both *descend*: ``step(grads)`` moves ``params`` along ``−grads``; an ascent step (the
+discriminator's) passes the negated gradient.
+
+References
+----------
+Kingma & Ba (2015), Adam: a method for stochastic optimization, ICLR, Algorithm 1.
+Polyak (1964) for heavy-ball momentum (PyTorch's SGD form ``v ← μ v + g; θ ← θ − η v``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SGD", "Adam"]
+
+
+def _check(params, grads):
+    if len(grads) != len(params):
+        raise ValueError(f"grads has {len(grads)} arrays; the optimiser holds {len(params)} params")
+
+
+class SGD:
+    """``v ← μ v + g``, ``θ ← θ − η v`` (plain gradient descent when ``momentum = 0``)."""
+
+    def __init__(self, params, lr=1e-2, momentum=0.0):
+        if lr <= 0 or not 0 <= momentum < 1:
+            raise ValueError(f"lr={lr}, momentum={momentum}: need lr > 0 and 0 ≤ momentum < 1")
+        self.params = list(params)
+        self.lr = float(lr)
+        self.momentum = float(momentum)
+        self.velocity = [np.zeros_like(p) for p in self.params] if momentum else None
+
+    def step(self, grads):
+        _check(self.params, grads)
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            if self.velocity is not None:
+                v = self.velocity[i]
+                v *= self.momentum
+                v += g
+                g = v
+            p -= p.dtype.type(self.lr) * g
+
+    def state_dict(self) -> dict:
+        return {"lr": self.lr, "momentum": self.momentum,
+                "velocity": None if self.velocity is None else [v.copy() for v in self.velocity]}
+
+    def load_state_dict(self, state):
+        self.lr = float(state["lr"])
+        self.momentum = float(state["momentum"])
+        vel = state["velocity"]
+        self.velocity = None if vel is None else [np.array(v, dtype=p.dtype)
+                                                  for v, p in zip(vel, self.params)]
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015, Algorithm 1)::
+
+        m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
+        θ ← θ − η · m̂ / (√v̂ + ε),   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        b1, b2 = betas
+        if lr <= 0 or not (0 <= b1 < 1 and 0 <= b2 < 1) or eps <= 0:
+            raise ValueError(f"lr={lr}, betas={betas}, eps={eps}: need lr > 0, 0 ≤ β < 1, eps > 0")
+        self.params = list(params)
+        self.lr = float(lr)
+        self.betas = (float(b1), float(b2))
+        self.eps = float(eps)
+        self.t = 0
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self._buf = [np.empty_like(p) for p in self.params]
+
+    def step(self, grads):
+        _check(self.params, grads)
+        self.t += 1
+        b1, b2 = self.betas
+        c1 = 1.0 - b1 ** self.t
+        c2 = 1.0 - b2 ** self.t
+        step = self.lr * np.sqrt(c2) / c1
+        eps_hat = self.eps * np.sqrt(c2)   # ε added to √v̂ ⇔ ε·√c₂ added to √v
+        for p, g, m, v, buf in zip(self.params, grads, self.m, self.v, self._buf):
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            np.multiply(g, g, out=buf)
+            buf *= (1.0 - b2)
+            v += buf
+            np.sqrt(v, out=buf)
+            buf += eps_hat
+            np.divide(m, buf, out=buf)
+            buf *= step
+            p -= buf
+
+    def state_dict(self) -> dict:
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "t": self.t,
+                "m": [a.copy() for a in self.m], "v": [a.copy() for a in self.v]}
+
+    def load_state_dict(self, state):
+        self.lr = float(state["lr"])
+        self.betas = tuple(float(b) for b in state["betas"])
+        self.eps = float(state["eps"])
+        self.t = int(state["t"])
+        for dst, src in zip(self.m + self.v, list(state["m"]) + list(state["v"])):
+            dst[...] = src
