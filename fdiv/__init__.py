@@ -4,6 +4,7 @@ The package namespace only re-exports; each concern lives in its own module.
 """
 from ._generator import FDivergence
 from ._registry import get, names, register
+from .closed_form import closed_form
 
 __version__ = "0.1.0"
 
