@@ -4,8 +4,15 @@ The package namespace only re-exports; each concern lives in its own module.
 """
 from ._generator import FDivergence
 from ._registry import get, names, register
+from .distributions import Mixture, logpdf, parse_spec
+from .engine import IntegrationWarning, divergence, integrate
 from .closed_form import closed_form
 
 __version__ = "0.1.0"
 
-__all__ = ["FDivergence", "get", "names", "register", "__version__"]
+__all__ = [
+    "FDivergence", "get", "names", "register",
+    "Mixture", "logpdf", "parse_spec",
+    "IntegrationWarning", "divergence", "integrate",
+    "__version__",
+]

@@ -1,0 +1,201 @@
+"""Closed-form log densities of the supported continuous families, compiled by numba.
+
+Every family is a location–scale family with up to two shape parameters, exactly as in
+``scipy.stats`` (``z = (x − loc)/scale``, ``logpdf = logpdf_std(z; shapes) − log scale``).  A
+1-D distribution is a *table* of rows ``[code, log weight, loc, scale, s1, s2, c]`` (one row per
+mixture component, ``c`` the precomputed normalising constant), evaluated by one kernel.
+
+Points are passed as ``anchor + offset`` so that a point within a few ulps of a support end
+keeps its distance to that end exactly (Beta densities singular at 0 or 1 need it).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["FAMILIES", "Family", "row", "logpdf_table"]
+
+_OPTS = dict(cache=True, error_model="numpy")
+_LOG2PI = math.log(2.0 * math.pi)
+_NEG_INF = -math.inf
+
+# family codes (stable: they are stored in tables)
+NORM, T, LAPLACE, LOGISTIC, CAUCHY, GUMBEL_R, EXPON, GAMMA, LOGNORM, BETA, UNIFORM = range(11)
+
+
+class Family:
+    """Static facts about one family: scipy name, shapes, standard support and tail classes.
+
+    ``tail`` describes the log density of the *standard* member far out on each infinite side
+    as coefficients of ``(e^{|z|}, z², |z|, (log|z|)², log|z|)`` (see :mod:`fdiv._tails`);
+    ``end_power`` the exponent ``α − 1`` of ``δ^{α−1}`` at finite support ends (δ the distance).
+    """
+
+    def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None):
+        self.code, self.name, self.shapes = code, name, shapes
+        self.support = support  # standard support (lo, hi)
+        self.landmarks = landmarks  # callable(shapes) -> standard landmark points
+        self.tail = tail  # callable(shapes) -> {side: vector}
+        self.end_power = end_power  # callable(shapes) -> {side: power}
+
+
+def _sym(points):
+    pts = np.asarray(points, dtype=float)
+    return np.concatenate([-pts[::-1], [0.0], pts])
+
+
+def _norm_tail(s):
+    v = (0.0, -0.5, 0.0, 0.0, 0.0)
+    return {-1: v, 1: v}
+
+
+def _t_tail(s):
+    v = (0.0, 0.0, 0.0, 0.0, -(s[0] + 1.0))
+    return {-1: v, 1: v}
+
+
+def _exp_tail(s):
+    v = (0.0, 0.0, -1.0, 0.0, 0.0)
+    return {-1: v, 1: v}
+
+
+def _cauchy_tail(s):
+    v = (0.0, 0.0, 0.0, 0.0, -2.0)
+    return {-1: v, 1: v}
+
+
+FAMILIES = {
+    "norm": Family(NORM, "norm", (), (-math.inf, math.inf),
+                   lambda s: _sym([0.5, 1.5, 3, 5, 8, 12, 20, 40]), _norm_tail),
+    "t": Family(T, "t", ("df",), (-math.inf, math.inf),
+                lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
+    "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),
+                      lambda s: _sym([1, 3, 8, 20, 40, 80]), _exp_tail),
+    "logistic": Family(LOGISTIC, "logistic", (), (-math.inf, math.inf),
+                       lambda s: _sym([1, 3, 8, 20, 40, 80]), _exp_tail),
+    "cauchy": Family(CAUCHY, "cauchy", (), (-math.inf, math.inf),
+                     lambda s: _sym([0.5, 1.5, 4, 12, 40, 200, 1e3, 1e4]), _cauchy_tail),
+    "gumbel_r": Family(GUMBEL_R, "gumbel_r", (), (-math.inf, math.inf),
+                       lambda s: np.array([-4.0, -2.5, -1.5, -0.5, 0, 0.5, 1.5, 3, 6, 12, 25, 50, 90]),
+                       lambda s: {-1: (1.0, 0.0, 0.0, 0.0, 0.0), 1: (0.0, 0.0, -1.0, 0.0, 0.0)}),
+    "expon": Family(EXPON, "expon", (), (0.0, math.inf),
+                    lambda s: np.array([0.0, 0.5, 1.5, 4, 10, 25, 50, 100]),
+                    lambda s: {1: (0.0, 0.0, -1.0, 0.0, 0.0)}, lambda s: {1: 0.0}),
+    "gamma": Family(GAMMA, "gamma", ("a",), (0.0, math.inf),
+                    lambda s: np.concatenate([
+                        [0.0, 1e-6, 1e-3, 0.01, 0.1],
+                        s[0] + math.sqrt(s[0]) * np.array([-3, -2, -1, -0.5, 0, 0.5, 1, 2, 4, 8, 16, 32])]),
+                    lambda s: {1: (0.0, 0.0, -1.0, 0.0, s[0] - 1.0)}, lambda s: {1: s[0] - 1.0}),
+    "lognorm": Family(LOGNORM, "lognorm", ("s",), (0.0, math.inf),
+                      lambda s: np.exp(s[0] * _sym([0.5, 1.5, 3, 5, 8, 12, 20])),
+                      lambda s: {1: (0.0, 0.0, 0.0, -0.5 / s[0] ** 2, -1.0)},
+                      # δ → 0 at the left end: log p ≈ −(log δ)²/(2s²): faster than any power
+                      lambda s: {1: math.inf}),
+    "beta": Family(BETA, "beta", ("a", "b"), (0.0, 1.0),
+                   lambda s: np.array([0.0, 1e-6, 1e-3, 0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98, 0.999, 1 - 1e-6, 1.0]),
+                   lambda s: {}, lambda s: {1: s[0] - 1.0, -1: s[1] - 1.0}),
+    "uniform": Family(UNIFORM, "uniform", (), (0.0, 1.0),
+                      lambda s: np.array([0.0, 0.5, 1.0]), lambda s: {}, lambda s: {1: 0.0, -1: 0.0}),
+}
+
+
+def _lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def row(family: Family, loc: float, scale: float, shapes, logw: float = 0.0) -> np.ndarray:
+    """A table row ``[code, logw, loc, scale, s1, s2, c]`` with the normalising constant ``c``."""
+    s1 = float(shapes[0]) if len(shapes) > 0 else 0.0
+    s2 = float(shapes[1]) if len(shapes) > 1 else 0.0
+    code = family.code
+    ls = math.log(scale)
+    if code == NORM:
+        c = -0.5 * _LOG2PI - ls
+    elif code == T:
+        c = math.lgamma(0.5 * (s1 + 1)) - math.lgamma(0.5 * s1) - 0.5 * math.log(s1 * math.pi) - ls
+    elif code == LAPLACE:
+        c = -math.log(2.0) - ls
+    elif code == CAUCHY:
+        c = -math.log(math.pi) - ls
+    elif code == GAMMA:
+        c = -math.lgamma(s1) - ls
+    elif code == LOGNORM:
+        c = -math.log(s1) - 0.5 * _LOG2PI - ls
+    elif code == BETA:
+        c = -_lbeta(s1, s2) - ls
+    else:  # logistic, gumbel_r, expon, uniform
+        c = -ls
+    return np.array([code, logw, loc, scale, s1, s2, c], dtype=np.float64)
+
+
+@njit(**_OPTS)
+def _logpdf_row(rw, anchor, offset):
+    code = int(rw[0])
+    loc, scale, s1, s2, c = rw[2], rw[3], rw[4], rw[5], rw[6]
+    z = ((anchor - loc) + offset) / scale
+    if code == NORM:
+        return c - 0.5 * z * z
+    if code == T:
+        return c - 0.5 * (s1 + 1.0) * math.log1p(z * z / s1)
+    if code == LAPLACE:
+        return c - abs(z)
+    if code == LOGISTIC:
+        a = abs(z)
+        return c - a - 2.0 * math.log1p(math.exp(-a))
+    if code == CAUCHY:
+        return c - math.log1p(z * z)
+    if code == GUMBEL_R:
+        return c - z - math.exp(-z)
+    if z < 0.0:
+        return _NEG_INF
+    if code == EXPON:
+        return c - z
+    if code == GAMMA:
+        if z == 0.0:
+            return math.inf if s1 < 1.0 else (c if s1 == 1.0 else _NEG_INF)
+        return c + (s1 - 1.0) * math.log(z) - z
+    if code == LOGNORM:
+        if z == 0.0:
+            return _NEG_INF
+        lz = math.log(z)
+        return c - lz - 0.5 * lz * lz / (s1 * s1)
+    # finite support [0, 1]: the distance to the right end, kept exact near it
+    zc = ((loc + scale - anchor) - offset) / scale
+    if zc < 0.0:
+        return _NEG_INF
+    if code == UNIFORM:
+        return c
+    # BETA
+    if z == 0.0:
+        return math.inf if s1 < 1.0 else (c if s1 == 1.0 else _NEG_INF)
+    if zc == 0.0:
+        return math.inf if s2 < 1.0 else (c if s2 == 1.0 else _NEG_INF)
+    return c + (s1 - 1.0) * math.log(z) + (s2 - 1.0) * math.log(zc)
+
+
+@njit(**_OPTS)
+def logpdf_table(table, anchor, offset):
+    """log density of the mixture in ``table`` at ``anchor + offset`` (log-sum-exp over rows)."""
+    n = table.shape[0]
+    if n == 1:
+        return table[0, 1] + _logpdf_row(table[0], anchor, offset)
+    m = _NEG_INF
+    for k in range(n):
+        v = table[k, 1] + _logpdf_row(table[k], anchor, offset)
+        if v > m:
+            m = v
+    if m == _NEG_INF or m == math.inf:
+        return m
+    s = 0.0
+    for k in range(n):
+        s += math.exp(table[k, 1] + _logpdf_row(table[k], anchor, offset) - m)
+    return m + math.log(s)
+
+
+@njit(**_OPTS)
+def logpdf_points(table, x, out):
+    """Vectorised :func:`logpdf_table` at plain points ``x``."""
+    for i in range(x.size):
+        out[i] = logpdf_table(table, x[i], 0.0)

@@ -1,0 +1,224 @@
+"""Vectorised, globally adaptive Gauss–Kronrod (G10/K21) quadrature for batches of 1-D integrals.
+
+Every integral is split into *pieces* at breakpoints; each piece is an interval of a map variable
+``t ∈ [0, 1]`` with one of five maps (so infinite ranges and integrable endpoint singularities
+become well-behaved):
+
+====  ===========================================  ==========================================
+kind  x(t)                                          use
+====  ===========================================  ==========================================
+0     a + w t                                      a finite piece
+1     a + w t/(1 − t)                              [a, ∞)
+2     a − w t/(1 − t)                              (−∞, a]
+3     a + w exp(−t/(1 − t))                        [a, a + w], a a support end (δ^P singularity)
+4     a − w exp(−t/(1 − t))                        [a − w, a], a a support end
+====  ===========================================  ==========================================
+
+Points are produced as ``anchor + offset`` (see :mod:`fdiv._families`).  Each round evaluates the
+21-point Kronrod rule on every live interval of every unfinished integral in one pass, then
+bisects, for each unfinished integral, the intervals whose error estimate exceeds its share of the
+tolerance.  The error estimate is the plain ``|K21 − G10|`` (no QUADPACK rescaling, which is what
+lets ``quad`` claim 4e-15 on a result wrong at 1e-7), so it is conservative.
+
+Reference: R. Piessens et al., *QUADPACK* (1983), rule qk21 — the constants below.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["XK", "WK", "WG", "Pieces", "adaptive", "nodes"]
+
+_OPTS = dict(cache=True, error_model="numpy")
+
+XK = np.array([
+    0.995657163025808080735527280689003, 0.973906528517171720077964012084452,
+    0.930157491355708226001207180059508, 0.865063366688984510732096688423493,
+    0.780817726586416897063717578345042, 0.679409568299024406234327365114874,
+    0.562757134668604683339000099272694, 0.433395394129247190799265943165784,
+    0.294392862701460198131126603103866, 0.148874338981631210884826001129720, 0.0])
+WK = np.array([
+    0.011694638867371874278064396062192, 0.032558162307964727478818972459390,
+    0.054755896574351996031381300244580, 0.075039674810919952767043140916190,
+    0.093125454583697605535065465083366, 0.109387158802297641899210590325805,
+    0.123491976262065851077958109831074, 0.134709217311473325928054001771707,
+    0.142775938577060080797094273138717, 0.147739104901338491374841515972068,
+    0.149445554002916905664936468389821])
+# Gauss weights at XK[1], XK[3], …, XK[9] (the odd entries)
+WG = np.array([
+    0.066671344308688137593568809893332, 0.149451349150580593145776339657697,
+    0.219086362515982043995534934228163, 0.269266719309996355091226921569469,
+    0.295524224714752870173892994651338])
+
+# the 21 abscissae on [−1, 1] and their weights (Kronrod; Gauss, zero off the Gauss nodes)
+_X21 = np.concatenate([-XK[:-1], [0.0], XK[-2::-1]])
+_WK21 = np.concatenate([WK[:-1], [WK[-1]], WK[-2::-1]])
+_WG21 = np.zeros(21)
+_WG21[1:10:2] = WG
+_WG21[11:20:2] = WG[::-1]
+N_NODES = 21
+
+
+@njit(**_OPTS)
+def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
+    """Anchors, offsets and Jacobians ``|dx/dt|·(t1 − t0)/2`` of the 21 nodes of every interval."""
+    n = kind.size
+    for i in range(n):
+        h = 0.5 * (t1[i] - t0[i])
+        c = 0.5 * (t1[i] + t0[i])
+        k = kind[i]
+        w = width[i]
+        for j in range(21):
+            t = c + h * x21[j]
+            base = i * 21 + j
+            a_out[base] = anchor[i]
+            if k == 0:
+                o_out[base] = w * t
+                j_out[base] = w * h
+            elif k == 1 or k == 2:
+                s = 1.0 - t
+                off = w * t / s
+                o_out[base] = off if k == 1 else -off
+                j_out[base] = w / (s * s) * h
+            else:
+                s = 1.0 - t
+                tau = t / s
+                e = w * math.exp(-tau)
+                o_out[base] = e if k == 3 else -e
+                j_out[base] = e / (s * s) * h
+
+
+@njit(**_OPTS)
+def _reduce(vals, jac, wk21, wg21, est, err, absest):
+    n = est.size
+    for i in range(n):
+        k = 0.0
+        g = 0.0
+        a = 0.0
+        bad = False
+        for j in range(21):
+            v = vals[i * 21 + j]
+            if v != v:
+                bad = True
+            f = v * jac[i * 21 + j]
+            if jac[i * 21 + j] == 0.0:
+                f = 0.0
+            k += wk21[j] * f
+            g += wg21[j] * f
+            a += wk21[j] * abs(f)
+        if bad:
+            est[i] = np.nan
+            err[i] = np.inf
+        elif math.isinf(k):
+            est[i] = k
+            err[i] = 0.0
+        else:
+            est[i] = k
+            err[i] = abs(k - g)
+        absest[i] = a
+
+
+class Pieces:
+    """Initial intervals: parallel arrays (one row per interval) + owning integral index."""
+
+    def __init__(self):
+        self.owner, self.kind, self.anchor, self.width = [], [], [], []
+
+    def add(self, owner, kind, anchor, width):
+        self.owner.append(owner)
+        self.kind.append(kind)
+        self.anchor.append(anchor)
+        self.width.append(width)
+
+    def arrays(self):
+        return (np.asarray(self.owner, dtype=np.int64), np.asarray(self.kind, dtype=np.int64),
+                np.asarray(self.anchor, dtype=np.float64), np.asarray(self.width, dtype=np.float64))
+
+
+def adaptive(n_integrals, pieces, evaluate, *, rtol, atol=0.0, max_intervals=4000, max_rounds=80):
+    """Integrate a batch.
+
+    Parameters
+    ----------
+    n_integrals : int
+    pieces : Pieces
+        Initial intervals; each covers ``t ∈ [0, 1]`` of its map.
+    evaluate : callable
+        ``evaluate(owner_per_node, anchor, offset) -> values`` (1-D arrays, 21 per interval).
+    rtol, atol : float
+        Stop an integral when its summed error estimate ≤ ``max(atol, rtol·|I|, 64 eps ∫|g|)``.
+
+    Returns
+    -------
+    value, error, converged : ndarray
+    """
+    owner, kind, anchor, width = pieces.arrays()
+    t0 = np.zeros(owner.size)
+    t1 = np.ones(owner.size)
+    est = np.empty(0)
+    err = np.empty(0)
+    absest = np.empty(0)
+    # stored intervals (all generations); `live` marks the current leaves
+    S_owner = np.empty(0, np.int64)
+    S_kind = np.empty(0, np.int64)
+    S_anchor = np.empty(0)
+    S_width = np.empty(0)
+    S_t0 = np.empty(0)
+    S_t1 = np.empty(0)
+    converged = np.zeros(n_integrals, dtype=bool)
+    new = (owner, kind, anchor, width, t0, t1)
+    eps = np.finfo(float).eps
+    for _ in range(max_rounds):
+        o, k, a, w, u0, u1 = new
+        m = o.size
+        A = np.empty(m * 21)
+        O = np.empty(m * 21)
+        J = np.empty(m * 21)
+        nodes(k, a, w, u0, u1, _X21, A, O, J)
+        vals = np.asarray(evaluate(np.repeat(o, 21), A, O), dtype=np.float64)
+        e_new = np.empty(m)
+        r_new = np.empty(m)
+        ab_new = np.empty(m)
+        _reduce(vals, J, _WK21, _WG21, e_new, r_new, ab_new)
+        S_owner = np.concatenate([S_owner, o])
+        S_kind = np.concatenate([S_kind, k])
+        S_anchor = np.concatenate([S_anchor, a])
+        S_width = np.concatenate([S_width, w])
+        S_t0 = np.concatenate([S_t0, u0])
+        S_t1 = np.concatenate([S_t1, u1])
+        est = np.concatenate([est, e_new])
+        err = np.concatenate([err, r_new])
+        absest = np.concatenate([absest, ab_new])
+        total = np.bincount(S_owner, weights=est, minlength=n_integrals)
+        total_err = np.bincount(S_owner, weights=err, minlength=n_integrals)
+        total_abs = np.bincount(S_owner, weights=absest, minlength=n_integrals)
+        count = np.bincount(S_owner, minlength=n_integrals)
+        with np.errstate(invalid="ignore"):
+            tol = np.maximum(np.maximum(atol, rtol * np.abs(total)), 64 * eps * total_abs)
+            done = (total_err <= tol) | np.isinf(total) | np.isnan(total)
+        converged = done
+        if done.all():
+            break
+        # bisect, in unfinished integrals, every interval above its share of the tolerance
+        share = tol / np.maximum(count, 1)
+        split = (~done[S_owner]) & (err > share[S_owner])
+        over = count[S_owner] >= max_intervals
+        split &= ~over
+        if not split.any():
+            break
+        idx = np.flatnonzero(split)
+        mid = 0.5 * (S_t0[idx] + S_t1[idx])
+        new = (np.concatenate([S_owner[idx]] * 2), np.concatenate([S_kind[idx]] * 2),
+               np.concatenate([S_anchor[idx]] * 2), np.concatenate([S_width[idx]] * 2),
+               np.concatenate([S_t0[idx], mid]), np.concatenate([mid, S_t1[idx]]))
+        keep = ~split
+        S_owner, S_kind, S_anchor, S_width = S_owner[keep], S_kind[keep], S_anchor[keep], S_width[keep]
+        S_t0, S_t1 = S_t0[keep], S_t1[keep]
+        est, err, absest = est[keep], err[keep], absest[keep]
+    total = np.bincount(S_owner, weights=est, minlength=n_integrals)
+    total_err = np.bincount(S_owner, weights=err, minlength=n_integrals)
+    infinite = np.isinf(total)
+    total_err[infinite] = 0.0
+    return total, total_err, converged
