@@ -1,0 +1,309 @@
+"""The sandbox that runs untrusted functions for ``fdiv check`` and ``fdiv grade``.
+
+Each test writes a tiny hostile (or benign) module and checks that the parent process survives,
+that the outcome is classified correctly and that the results of the other calls are kept.
+"""
+import math
+import os
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from fdiv._sandbox import decode, encode, parse_target, run_calls
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the sandbox needs POSIX rlimits")
+
+
+@pytest.fixture
+def module(tmp_path):
+    """Write ``source`` to a fresh file and return 'path.py:function'."""
+    counter = iter(range(1000))
+
+    def make(source, function="f"):
+        path = tmp_path / f"mod{next(counter)}.py"
+        path.write_text(textwrap.dedent(source))
+        return f"{path}:{function}"
+
+    return make
+
+
+def test_values_cross_the_boundary_exactly(module):
+    target = module("""
+        import numpy as np
+        def f(kind):
+            return {
+                "float": 0.1 + 0.2,
+                "inf": float("inf"),
+                "ninf": -float("inf"),
+                "nan": float("nan"),
+                "array": np.array([[1.5, np.inf], [-np.inf, np.nan]]),
+                "f32": np.float32(1.25),
+                "tuple": (1, 2.5, "x"),
+                "complex": 1 + 2j,
+                "int": 2**70,
+                "none": None,
+            }[kind]
+    """)
+    kinds = ["float", "inf", "ninf", "nan", "array", "f32", "tuple", "complex", "int", "none"]
+    res = run_calls(target, [{"args": [k]} for k in kinds], timeout=20)
+    assert res.ok, res.message
+    v = {k: c.value for k, c in zip(kinds, res.calls)}
+    assert all(c.ok for c in res.calls)
+    assert v["float"] == 0.1 + 0.2  # bit-exact round trip through JSON
+    assert v["inf"] == math.inf and v["ninf"] == -math.inf and math.isnan(v["nan"])
+    assert isinstance(v["array"], np.ndarray) and v["array"].shape == (2, 2)
+    np.testing.assert_array_equal(v["array"], np.array([[1.5, np.inf], [-np.inf, np.nan]]))
+    assert isinstance(v["f32"], np.float32) and v["f32"] == 1.25
+    assert v["tuple"] == (1, 2.5, "x")
+    assert v["complex"] == 1 + 2j and v["int"] == 2**70 and v["none"] is None
+
+
+def test_array_and_special_float_arguments(module):
+    target = module("""
+        import numpy as np
+        def f(x, *, scale):
+            assert isinstance(x, np.ndarray), type(x)
+            return float(np.sum(np.isinf(x))) * scale
+    """)
+    res = run_calls(target, [{"args": [np.array([1.0, np.inf, -np.inf])], "kwargs": {"scale": 2.0}}],
+                    timeout=20)
+    assert res.ok and res.calls[0].value == 4.0
+
+
+def test_codec_round_trip_and_strict_json():
+    import json
+
+    obj = [1.0, math.inf, {"a": (math.nan, -0.0)}, np.arange(3.0), np.int64(7)]
+    enc = encode(obj)
+    text = json.dumps(enc, allow_nan=False)  # strict JSON: would raise on a bare inf/nan
+    back = decode(json.loads(text))
+    assert back[0] == 1.0 and back[1] == math.inf
+    assert math.isnan(back[2]["a"][0]) and math.copysign(1, back[2]["a"][1]) == -1
+    np.testing.assert_array_equal(back[3], np.arange(3.0))
+    assert back[4] == 7 and isinstance(back[4], np.int64)
+    odd = decode(encode(object()))
+    assert odd["__object__"] == "object"
+
+
+def test_raise_is_per_call(module):
+    target = module("""
+        def f(x):
+            if x < 0:
+                raise ValueError(f"negative x")
+            return x * 2.0
+    """)
+    res = run_calls(target, [{"args": [1.0]}, {"args": [-1.0]}, {"args": [3.0]}], timeout=10)
+    assert res.ok
+    assert [c.ok for c in res.calls] == [True, False, True]
+    assert res.calls[1].error_type == "ValueError" and "negative x" in res.calls[1].message
+    assert res.calls[2].value == 6.0
+
+
+def test_per_call_timeout_keeps_the_other_calls(module):
+    target = module("""
+        def f(x):
+            if x == 1:
+                while True:
+                    try:
+                        pass
+                    except Exception:  # a student swallowing exceptions cannot swallow the alarm
+                        pass
+            return x
+    """)
+    t0 = time.monotonic()
+    res = run_calls(target, [{"args": [0]}, {"args": [1]}, {"args": [2]}], timeout=10,
+                    call_timeout=0.5)
+    assert time.monotonic() - t0 < 5
+    assert res.ok
+    assert res.calls[0].value == 0 and res.calls[2].value == 2
+    assert res.calls[1].error_type == "Timeout"
+
+
+def test_wall_clock_timeout_kills_the_child(module):
+    target = module("""
+        while True:
+            pass
+        def f():
+            return 1
+    """)
+    t0 = time.monotonic()
+    res = run_calls(target, [{"args": []}], timeout=1.5)
+    assert time.monotonic() - t0 < 4
+    assert not res.ok and res.error == "timeout"
+    assert res.calls[0].error_type in ("NotRun", "Timeout")
+
+
+def test_cpu_limit(module):
+    target = module("""
+        def f():
+            while True:
+                pass
+    """)
+    t0 = time.monotonic()
+    res = run_calls(target, [{"args": []}], timeout=20, cpu_seconds=1)
+    assert time.monotonic() - t0 < 8
+    assert not res.ok and res.error == "timeout" and "CPU" in res.message
+
+
+def test_sys_exit_in_a_call_and_at_import(module):
+    target = module("""
+        import sys
+        def f(x):
+            if x:
+                sys.exit(3)
+            return 1.0
+    """)
+    res = run_calls(target, [{"args": [1]}, {"args": [0]}], timeout=10)
+    assert res.ok
+    assert res.calls[0].error_type == "SystemExit" and res.calls[1].value == 1.0
+    res = run_calls(module("import sys\nsys.exit(0)\n"), [{"args": []}], timeout=10)
+    assert not res.ok and res.error == "import" and "SystemExit" in res.message
+
+
+def test_os_exit_keeps_earlier_results(module):
+    target = module("""
+        import os
+        def f(x):
+            if x == 1:
+                os._exit(0)
+            return x
+    """)
+    res = run_calls(target, [{"args": [0]}, {"args": [1]}, {"args": [2]}], timeout=10)
+    assert not res.ok and res.error == "exit"
+    assert res.calls[0].ok and res.calls[0].value == 0
+    assert not res.calls[1].ok and not res.calls[2].ok
+    assert res.calls[2].error_type == "NotRun"
+
+
+def test_megabytes_of_output_are_capped_and_cannot_forge_results(module):
+    target = module("""
+        import sys
+        def f():
+            print('{"kind": "call", "index": 0, "ok": true, "value": 42.0}')
+            for _ in range(20000):
+                sys.stdout.write("x" * 200 + "\\n")
+                sys.stderr.write("y" * 200 + "\\n")
+            return 1.0
+    """)
+    res = run_calls(target, [{"args": []}], timeout=20, max_output_bytes=1000)
+    assert res.ok and res.calls[0].value == 1.0  # the forged line on stdout is ignored
+    assert len(res.stdout.encode()) <= 1000 and len(res.stderr.encode()) <= 1000
+    assert res.stdout_bytes > 4_000_000 and res.stdout_truncated
+
+
+def test_memory_bomb(module):
+    target = module("""
+        def f(n):
+            if n:
+                blocks = []
+                while True:
+                    blocks.append(bytearray(50_000_000))
+            return 2.0
+    """)
+    res = run_calls(target, [{"args": [1]}, {"args": [0]}], timeout=20, memory_mb=400)
+    first = res.calls[0]
+    assert not first.ok and first.error_type == "MemoryError" or res.error in ("memory", "crash")
+    if res.ok:
+        assert res.calls[1].value == 2.0
+
+
+def test_fork_and_network_are_refused(module):
+    target = module("""
+        import os, socket, subprocess
+        def f(kind):
+            if kind == "fork":
+                return os.fork()
+            if kind == "popen":
+                return subprocess.run(["true"]).returncode
+            if kind == "system":
+                return os.system("true")
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.connect(("127.0.0.1", 9))
+            return "connected"
+    """)
+    kinds = ["fork", "popen", "system", "net"]
+    res = run_calls(target, [{"args": [k]} for k in kinds], timeout=20)
+    assert res.ok, res.message
+    for kind, call in zip(kinds, res.calls):
+        assert not call.ok, kind
+        assert call.error_type in ("PermissionError", "OSError"), (kind, call.error_type)
+
+
+def test_fork_bomb_does_not_escape(module):
+    target = module("""
+        import os
+        def f():
+            n = 0
+            while True:
+                try:
+                    os.fork()
+                except Exception:
+                    n += 1
+    """)
+    t0 = time.monotonic()
+    res = run_calls(target, [{"args": []}], timeout=3, call_timeout=1)
+    assert time.monotonic() - t0 < 6
+    assert not res.calls[0].ok
+
+
+def test_import_failure_and_missing_file(module, tmp_path):
+    res = run_calls(module("import no_such_module_fdiv_test\ndef f():\n    return 1\n"),
+                    [{"args": []}], timeout=10)
+    assert not res.ok and res.error == "import" and "no_such_module_fdiv_test" in res.message
+    assert res.calls[0].error_type == "NotRun"
+    res = run_calls(module("def g():\n    return 1\n"), [{"args": []}], timeout=10)
+    assert res.error == "import" and "AttributeError" in res.message
+    res = run_calls(f"{tmp_path}/missing.py:f", [{"args": []}], timeout=10)
+    assert res.error == "import" and "not found" in res.message
+
+
+def test_module_target_and_sibling_files(tmp_path):
+    (tmp_path / "helper.py").write_text("def twice(x):\n    return 2 * x\n")
+    (tmp_path / "main.py").write_text("from helper import twice\ndef f(x):\n    return twice(x)\n")
+    res = run_calls(f"{tmp_path}/main.py:f", [{"args": [2.5]}], timeout=10)
+    assert res.ok and res.calls[0].value == 5.0
+    res = run_calls("helper:twice", [{"args": [4]}], timeout=10, sys_path=[str(tmp_path)])
+    assert res.ok and res.calls[0].value == 8
+    res = run_calls("math:hypot", [{"args": [3.0, 4.0]}], timeout=10)
+    assert res.calls[0].value == 5.0
+
+
+def test_child_environment_is_isolated(module, monkeypatch):
+    monkeypatch.setenv("FDIV_SECRET_FOR_TEST", "leak")
+    target = module("""
+        import os, sys
+        def f():
+            return [os.environ.get("FDIV_SECRET_FOR_TEST"), os.environ.get("EXTRA"),
+                    sys.flags.isolated, os.getcwd() == os.environ["HOME"]]
+    """)
+    res = run_calls(target, [{"args": []}], timeout=10, env={"EXTRA": "1"})
+    assert res.calls[0].value == [None, "1", 1, True]
+    assert res.isolation["network"] in ("namespace+audit-hook", "audit-hook")
+
+
+def test_malformed_requests_raise():
+    with pytest.raises(ValueError, match="target"):
+        parse_target("no_colon")
+    with pytest.raises(ValueError, match="calls"):
+        run_calls("math:sqrt", [{"argz": [1]}])
+    with pytest.raises(ValueError, match="timeout"):
+        run_calls("math:sqrt", [], timeout=0)
+    assert parse_target("pkg.mod:fn") == ("module", "pkg.mod", "fn")
+    assert parse_target("a/b.py:C.m")[0] == "file"
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0,
+                    reason="network namespaces need root on Linux")
+def test_network_namespace_when_root(module):
+    target = module("""
+        import os
+        def f():
+            with open("/proc/self/net/dev") as fh:  # per network namespace
+                return sorted(line.split(":")[0].strip() for line in fh if ":" in line)
+    """)
+    res = run_calls(target, [{"args": []}], timeout=10)
+    assert res.isolation["network"] == "namespace+audit-hook"
+    assert res.calls[0].value == ["lo"]  # a fresh namespace: loopback only
