@@ -150,8 +150,11 @@ def probe(div, P, Q, integrand):
         x = c + side * s * np.exp2(j)
         with np.errstate(all="ignore"):
             lp, lq = P.logpdf(x), Q.logpdf(x)
-            g = integrand(div, lp, lq)
-            m = np.log(g) + np.log(np.abs(x - c))
+            # the integrand is homogeneous of degree 1 in (p, q): shift both logs to keep it in range
+            M = np.maximum(lp, lq)
+            M = np.where(np.isfinite(M), M, 0.0)
+            g = integrand(div, lp - M, lq - M)
+            m = np.log(g) + M + np.log(np.abs(x - c))
         ok = np.isfinite(m)
         if ok.sum() < 12:
             m = m[ok]

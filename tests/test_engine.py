@@ -1,0 +1,220 @@
+"""The divergence engine's own contract: quadrature rule, finiteness decisions, discrete sums,
+batches, warnings and bad input.  Reference values are closed forms written here or exact sums;
+the mpmath-referenced hard cases live in test_divergence_continuous.py."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.stats as st
+
+import fdiv
+from fdiv._quadrature import WG, WK, XK
+
+
+def gauss_kl(m1, s1, m2, s2):
+    return np.log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - 0.5
+
+
+# -- the rule ------------------------------------------------------------------------------
+def test_kronrod_rule_is_exact_to_degree_31_and_gauss_to_19():
+    x = np.concatenate([-XK[:-1], XK[::-1]])
+    wk = np.concatenate([WK[:-1], WK[::-1]])
+    xg = np.concatenate([-XK[1:10:2], XK[9::-2]])
+    wg = np.concatenate([WG, WG[::-1]])
+    for deg in range(0, 32):
+        exact = 0.0 if deg % 2 else 2.0 / (deg + 1)
+        assert abs(wk @ x**deg - exact) < 1e-15, deg
+        if deg < 20:
+            assert abs(wg @ xg**deg - exact) < 1e-15, deg
+
+
+def test_integrate_polynomial_times_density_matches_moments():
+    # E[X^4] = 3 for N(0,1); E[X^2] = 2 for laplace(0,1)
+    assert fdiv.integrate(lambda x: x**4 * st.norm.pdf(x), st.norm()) == pytest.approx(3.0, rel=1e-12)
+    assert fdiv.integrate(lambda x: x**2 * st.laplace.pdf(x), st.laplace()) == pytest.approx(2.0, rel=1e-12)
+
+
+# -- continuous values ---------------------------------------------------------------------
+@pytest.mark.parametrize("m1,s1,m2,s2", [
+    (0, 1, 1, 2), (1000, 1, 1001, 2), (0, 1, 0, 1e-3), (0, 1e-3, 0, 1), (3, 0.01, -2, 5), (0, 1, 1e-6, 1),
+])
+def test_gaussian_kl_against_closed_form(m1, s1, m2, s2):
+    v, err = fdiv.divergence("kl", st.norm(m1, s1), st.norm(m2, s2), return_error=True)
+    ref = gauss_kl(m1, s1, m2, s2)
+    assert v == pytest.approx(ref, rel=1e-10)
+    assert err <= 1e-10 * ref
+
+
+def test_near_identical_distributions_keep_relative_accuracy():
+    # KL = Δ²/2 = 5e-13: the centred integrand has no cancellation
+    v = fdiv.divergence("kl", st.norm(0, 1), st.norm(1e-6, 1))
+    assert v == pytest.approx(5e-13, rel=1e-8)
+
+
+def test_equal_distributions_give_zero():
+    assert fdiv.divergence("kl", st.t(4, loc=1), st.t(4, loc=1)) == 0.0
+
+
+def test_batch_broadcasts_and_matches_scalar_calls():
+    m = np.linspace(-2, 2, 7)[:, None]
+    s = np.array([0.5, 1.0, 3.0])[None, :]
+    v = fdiv.divergence("kl", st.norm(m, 1.0), st.norm(0.0, s))
+    assert v.shape == (7, 3)
+    np.testing.assert_allclose(v, gauss_kl(m, 1.0, 0.0, s), rtol=1e-10)
+
+
+def test_mixture_against_quadrature_of_explicit_formula():
+    mix = fdiv.Mixture([0.3, 0.7], [st.norm(-2, 0.5), st.norm(1, 1)])
+    x = np.linspace(-8, 8, 200001)
+    p = 0.3 * st.norm.pdf(x, -2, 0.5) + 0.7 * st.norm.pdf(x, 1, 1)
+    np.testing.assert_allclose(mix.logpdf(x), np.log(p), rtol=1e-13)
+    v = fdiv.divergence("kl", mix, st.norm(0, 2))
+    # Simpson on a fine grid as an independent rough check (its own error ~1e-12)
+    from scipy.integrate import simpson
+
+    ref = simpson(p * (np.log(p) - st.norm.logpdf(x, 0, 2)), x=x)
+    assert v == pytest.approx(ref, rel=1e-9)
+
+
+# -- infinities are decided, not integrated ------------------------------------------------
+@pytest.mark.parametrize("name,p,q", [
+    ("kl", st.cauchy(), st.norm()),                 # quad returns -2.43
+    ("kl", st.t(1), st.laplace()),                 # p ~ x^-2, log(p/q) ~ |x|
+    ("kl", st.uniform(0, 2), st.uniform(0, 1)),     # q = 0 < p on (1, 2], f'(inf) = inf
+    ("kl", st.expon(0), st.expon(0.5)),
+    ("kl", st.beta(0.3, 1), st.beta(2, 2)),         # p more singular at 0 than q: ∫ p log(p/q) still finite? no: q ~ δ
+])
+def test_infinite_divergences_are_inf(name, p, q):
+    v = fdiv.divergence(name, p, q)
+    if name == "kl" and p.dist.name == "beta":
+        # p ~ δ^-0.7, q ~ δ: p log(p/q) ~ δ^-0.7 log δ is integrable: finite (a control)
+        assert math.isfinite(v)
+    else:
+        assert v == math.inf
+
+
+def test_finite_heavy_tail_cases_are_finite():
+    assert math.isfinite(fdiv.divergence("kl", st.norm(), st.cauchy()))
+    assert math.isfinite(fdiv.divergence("kl", st.t(5), st.t(3)))
+
+
+def test_far_apart_narrow_peak_is_not_missed():
+    # scipy.integrate.quad returns -0.0 here
+    v = fdiv.divergence("kl", st.norm(1000, 1), st.norm(1001, 2))
+    assert v == pytest.approx(math.log(2) - 0.25, rel=1e-10)
+
+
+# -- discrete ------------------------------------------------------------------------------
+def test_discrete_csiszar_conventions():
+    p = [0.5, 0.5, 0.0]
+    q = [0.25, 0.25, 0.5]
+    assert fdiv.divergence("kl", p, q) == pytest.approx(math.log(2), rel=1e-15)
+    assert fdiv.divergence("kl", q, p) == math.inf  # q > 0 where p = 0 in the second argument
+
+
+def test_discrete_exact_small_rationals():
+    p = np.array([0.1, 0.2, 0.7])
+    q = np.array([0.3, 0.3, 0.4])
+    ref = math.fsum(pi * math.log(pi / qi) for pi, qi in zip(p, q))
+    assert fdiv.divergence("kl", p, q) == pytest.approx(ref, rel=1e-15, abs=1e-17)
+
+
+def test_frozen_discrete_distributions():
+    p, q = st.binom(10, 0.3), st.binom(10, 0.5)
+    k = np.arange(11)
+    ref = math.fsum(p.pmf(k) * (np.log(p.pmf(k)) - np.log(q.pmf(k))))
+    assert fdiv.divergence("kl", p, q) == pytest.approx(ref, rel=1e-12)
+
+
+# -- bad input -----------------------------------------------------------------------------
+@pytest.mark.parametrize("p,q,match", [
+    ([0.5, np.nan, 0.5], [0.3, 0.3, 0.4], "NaN"),
+    ([0.5, -0.1, 0.6], [0.3, 0.3, 0.4], "negative"),
+    ([0.5, 0.6], [0.5, 0.5], "sums to"),
+    ([0.5, 0.5], [0.3, 0.3, 0.4], "different lengths"),
+    ([[0.5, 0.5]], [[0.5, 0.5]], "1-D"),
+])
+def test_bad_discrete_input_raises_value_error_naming_the_problem(p, q, match):
+    with pytest.raises(ValueError, match=match):
+        fdiv.divergence("kl", p, q)
+
+
+def test_normalize_opt_in():
+    assert fdiv.divergence("kl", [1, 1], [1, 3], normalize=True) == pytest.approx(
+        0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75), rel=1e-15)
+
+
+def test_unknown_name_lists_close_matches():
+    with pytest.raises(ValueError, match="did you mean 'kl'"):
+        fdiv.divergence("kll", [0.5, 0.5], [0.5, 0.5])
+
+
+def test_non_distribution_raises_type_error():
+    with pytest.raises(TypeError, match="logpdf"):
+        fdiv.divergence("kl", object(), st.norm())
+    with pytest.raises(TypeError, match="not a supported family"):
+        fdiv.divergence("kl", st.weibull_min(2), st.norm())
+
+
+def test_bad_parameters_and_rtol():
+    with pytest.raises(ValueError, match="scale must be > 0"):
+        fdiv.divergence("kl", st.norm(0, -1), st.norm())
+    with pytest.raises(ValueError, match="rtol"):
+        fdiv.divergence("kl", st.norm(), st.norm(), rtol=0)
+    with pytest.raises(ValueError, match="broadcast"):
+        fdiv.divergence("kl", st.norm(np.zeros(3)), st.norm(np.zeros(4)))
+
+
+def test_warning_when_tolerance_cannot_be_certified():
+    # a tolerance far below rounding cannot be certified: the engine must say so
+    with pytest.warns(fdiv.IntegrationWarning) as rec:
+        fdiv.divergence("kl", st.t(1.5), st.t(1.2), rtol=1e-18)
+    assert rec[0].message.error > 0
+
+
+# -- the generic path ----------------------------------------------------------------------
+class GenericNormal:
+    """Only logpdf and support: the engine must not rely on scipy internals."""
+
+    def __init__(self, m, s):
+        self.m, self.s = m, s
+
+    def logpdf(self, x):
+        return -0.5 * ((x - self.m) / self.s) ** 2 - math.log(self.s) - 0.5 * math.log(2 * math.pi)
+
+    def support(self):
+        return (-math.inf, math.inf)
+
+
+def test_generic_objects_integrate_correctly():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = fdiv.divergence("kl", GenericNormal(0, 1), GenericNormal(1, 2))
+    assert v == pytest.approx(gauss_kl(0, 1, 1, 2), rel=1e-10)
+
+
+class GenericCauchy(GenericNormal):
+    def logpdf(self, x):
+        return -math.log(math.pi) - np.log1p(x * x)
+
+
+def test_generic_probe_detects_divergent_tail():
+    assert fdiv.divergence("kl", GenericCauchy(0, 1), GenericNormal(0, 1)) == math.inf
+
+
+# -- CLI -----------------------------------------------------------------------------------
+def test_cli_divergence_and_usage_errors(capsys):
+    from fdiv.cli import main
+
+    assert main(["divergence", "kl", "norm(0, 1)", "norm(1, 2)", "--json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert float(out["value"]) == pytest.approx(math.log(2) - 0.25, rel=1e-10)
+    assert main(["divergence", "kl", "nrm(0, 1)", "norm()"]) == 2
+    assert "did you mean norm" in capsys.readouterr().err
+    assert main(["divergence", "kl", "norm(0, 1", "norm()"]) == 2
+    assert main(["list", "--json"]) == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)]
+    assert set(fdiv.names()) <= set(names) | {"alpha"}
