@@ -105,9 +105,20 @@ def _pair(p, q):
 
 
 def _critic_values(critic, x, name="critic"):
-    """Critic values at ``x`` as float64 with x's shape; NaN is an error."""
+    """Critic values at ``x`` as float64 with x's shape; NaN is an error.
+
+    A callable is evaluated at the finite points only: quadrature of a divergent integral may
+    probe ``x = ±inf``, where every density vanishes; the value there is set to 0.
+    """
     if callable(critic):
-        v = critic(x)
+        x = np.asarray(x)
+        fin = np.isfinite(x)
+        if fin.all():
+            v = critic(x)
+        else:
+            v = np.zeros(x.shape)
+            if fin.any():
+                v[fin] = _critic_values(critic, x[fin], name)
     else:
         v = critic
     try:
