@@ -68,7 +68,7 @@ def _cauchy_tail(s):
 
 FAMILIES = {
     "norm": Family(NORM, "norm", (), (-math.inf, math.inf),
-                   lambda s: _sym([0.5, 1.5, 3, 5, 8, 12, 20, 40]), _norm_tail),
+                   lambda s: _sym([2.0, 6.0, 15.0, 40.0]), _norm_tail),
     "t": Family(T, "t", ("df",), (-math.inf, math.inf),
                 lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
     "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),

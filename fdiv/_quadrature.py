@@ -126,15 +126,16 @@ class Pieces:
     def __init__(self):
         self.owner, self.kind, self.anchor, self.width = [], [], [], []
 
-    def add(self, owner, kind, anchor, width):
-        self.owner.append(owner)
+    def extend(self, owner, kind, anchor, width):
+        """Add intervals of integral ``owner`` (arrays of equal length)."""
+        kind = np.asarray(kind, dtype=np.int64)
+        self.owner.append(np.full(kind.size, owner, dtype=np.int64))
         self.kind.append(kind)
-        self.anchor.append(anchor)
-        self.width.append(width)
+        self.anchor.append(np.asarray(anchor, dtype=np.float64))
+        self.width.append(np.asarray(width, dtype=np.float64))
 
     def arrays(self):
-        return (np.asarray(self.owner, dtype=np.int64), np.asarray(self.kind, dtype=np.int64),
-                np.asarray(self.anchor, dtype=np.float64), np.asarray(self.width, dtype=np.float64))
+        return tuple(np.concatenate(v) for v in (self.owner, self.kind, self.anchor, self.width))
 
 
 def adaptive(n_integrals, pieces, evaluate, *, rtol, atol=0.0, max_intervals=4000, max_rounds=80):

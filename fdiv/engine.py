@@ -109,7 +109,11 @@ def _crossings(P, Q, points, scale):
 
 
 def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
-    """Split the union of the supports of ``dists`` at their landmarks into mapped intervals."""
+    """Split the union of the supports of ``dists`` at their landmarks into mapped intervals.
+
+    A finite interval starting at a left support end uses the log map towards that end (kind 3),
+    one ending at a right support end kind 4 (both: split in the middle); tails use kinds 1, 2.
+    """
     lo = min(d.support[0] for d in dists)
     hi = max(d.support[1] for d in dists)
     scale = scale or max(d.scale for d in dists)
@@ -118,23 +122,24 @@ def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
     pts = np.unique(pts[np.isfinite(pts) & (pts >= lo) & (pts <= hi)])
     if pts.size == 0:
         pts = np.array([0.0 if lo < 0 < hi else (lo if math.isfinite(lo) else hi)])
+    a, b = pts[:-1], pts[1:]
+    sa = np.isin(a, list(left))
+    sb = np.isin(b, list(right))
+    both = sa & sb
+    m = a + 0.5 * (b - a)
+    kind = np.where(sa, 3, np.where(sb, 4, 0))
+    anchor = np.where(sb & ~sa, b, a)
+    width = np.where(both, m - a, b - a)
+    kinds, anchors, widths = [kind], [anchor], [width]
+    if both.any():
+        kinds.append(np.full(both.sum(), 4))
+        anchors.append(b[both])
+        widths.append(b[both] - m[both])
     if not math.isfinite(lo):
-        pieces.add(owner, 2, pts[0], scale)
-    for a, b in zip(pts[:-1], pts[1:]):
-        w = b - a
-        sa, sb = a in left, b in right
-        if sa and sb:
-            m = a + 0.5 * w
-            pieces.add(owner, 3, a, m - a)
-            pieces.add(owner, 4, b, b - m)
-        elif sa:
-            pieces.add(owner, 3, a, w)
-        elif sb:
-            pieces.add(owner, 4, b, w)
-        else:
-            pieces.add(owner, 0, a, w)
+        kinds.append([2]), anchors.append([pts[0]]), widths.append([scale])
     if not math.isfinite(hi):
-        pieces.add(owner, 1, pts[-1], scale)
+        kinds.append([1]), anchors.append([pts[-1]]), widths.append([scale])
+    pieces.extend(owner, np.concatenate(kinds), np.concatenate(anchors), np.concatenate(widths))
 
 
 def _pairs(p, q):
