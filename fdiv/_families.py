@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["FAMILIES", "Family", "row", "logpdf_table"]
+__all__ = ["FAMILIES", "Family", "row", "rows", "logpdf_table", "logpdf_points"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 _LOG2PI = math.log(2.0 * math.pi)
@@ -101,33 +101,52 @@ FAMILIES = {
 }
 
 
-def _lbeta(a, b):
-    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+@njit(**_OPTS)
+def _rows_kernel(code, logw, loc, scale, s1, s2, out):
+    for i in range(loc.size):
+        ls = math.log(scale[i])
+        a, b = s1[i], s2[i]
+        if code == NORM:
+            c = -0.5 * _LOG2PI - ls
+        elif code == T:
+            c = math.lgamma(0.5 * (a + 1)) - math.lgamma(0.5 * a) - 0.5 * math.log(a * math.pi) - ls
+        elif code == LAPLACE:
+            c = -math.log(2.0) - ls
+        elif code == CAUCHY:
+            c = -math.log(math.pi) - ls
+        elif code == GAMMA:
+            c = -math.lgamma(a) - ls
+        elif code == LOGNORM:
+            c = -math.log(a) - 0.5 * _LOG2PI - ls
+        elif code == BETA:
+            c = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) - ls
+        else:  # logistic, gumbel_r, expon, uniform
+            c = -ls
+        out[i, 0] = code
+        out[i, 1] = logw[i]
+        out[i, 2] = loc[i]
+        out[i, 3] = scale[i]
+        out[i, 4] = a
+        out[i, 5] = b
+        out[i, 6] = c
+
+
+def rows(family: Family, loc, scale, shapes, logw=0.0) -> np.ndarray:
+    """Table rows ``[code, logw, loc, scale, s1, s2, c]`` (normalising constant ``c``), one per
+    element of the broadcast parameter arrays: shape ``(n, 7)``."""
+    zero = np.zeros(())
+    s1 = shapes[0] if len(shapes) > 0 else zero
+    s2 = shapes[1] if len(shapes) > 1 else zero
+    arrs = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (logw, loc, scale, s1, s2)))
+    flat = [np.ascontiguousarray(a).ravel() for a in arrs]
+    out = np.empty((flat[0].size, 7))
+    _rows_kernel(family.code, *flat, out)
+    return out
 
 
 def row(family: Family, loc: float, scale: float, shapes, logw: float = 0.0) -> np.ndarray:
-    """A table row ``[code, logw, loc, scale, s1, s2, c]`` with the normalising constant ``c``."""
-    s1 = float(shapes[0]) if len(shapes) > 0 else 0.0
-    s2 = float(shapes[1]) if len(shapes) > 1 else 0.0
-    code = family.code
-    ls = math.log(scale)
-    if code == NORM:
-        c = -0.5 * _LOG2PI - ls
-    elif code == T:
-        c = math.lgamma(0.5 * (s1 + 1)) - math.lgamma(0.5 * s1) - 0.5 * math.log(s1 * math.pi) - ls
-    elif code == LAPLACE:
-        c = -math.log(2.0) - ls
-    elif code == CAUCHY:
-        c = -math.log(math.pi) - ls
-    elif code == GAMMA:
-        c = -math.lgamma(s1) - ls
-    elif code == LOGNORM:
-        c = -math.log(s1) - 0.5 * _LOG2PI - ls
-    elif code == BETA:
-        c = -_lbeta(s1, s2) - ls
-    else:  # logistic, gumbel_r, expon, uniform
-        c = -ls
-    return np.array([code, logw, loc, scale, s1, s2, c], dtype=np.float64)
+    """One table row (see :func:`rows`)."""
+    return rows(family, loc, scale, shapes, logw)[0]
 
 
 @njit(**_OPTS)

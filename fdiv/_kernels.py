@@ -135,7 +135,9 @@ def _integrand_kernel(lo, hi, theta, klo, mlo, khi, mhi, logp, logq, out):
         elif v == 0.0:
             out[i] = 0.0
         elif v == np.inf:
-            out[i] = np.inf
+            # p·f′(∞) where q = 0 < p; a front density that underflows (log q = −inf by overflow
+            # of a double-exponential tail, far out) carries no representable mass: 0
+            out[i] = np.inf if math.exp(front) > 0.0 else 0.0
         else:
             out[i] = math.exp(front + math.log(v)) if v > 0.0 else v * math.exp(front)
 

@@ -19,73 +19,93 @@ import math
 
 import numpy as np
 
-__all__ = ["decide", "heavier", "probe"]
+__all__ = ["decide", "heavier", "probe", "tail_vector", "converges_at_infinity"]
 
-# growth functions in dominance order (larger index dominates); dexp keys carry their rate
-_ORDER = {"log1": 0, "log2": 1, "x1": 2, "x2": 3}
-
-
-def _terms(vec):
-    """Dict {growth key: coefficient} from a tail vector."""
-    if vec[0] == "dexp":
-        return {("dexp", vec[1]): -vec[2]}
-    _, a2, a1, al2, al = vec
-    return {k: v for k, v in (("x2", a2), ("x1", a1), ("log2", al2), ("log1", al)) if v != 0.0}
+# A tail is an array [ρ, d, x2, x1, log2, log1] (any leading batch shape) meaning
+#     log p(x) ≈ d e^{ρ|x|} + x2 x² + x1 |x| + log2 (log|x|)² + log1 log|x|     (|x| → ∞).
+# The slots after d are in decreasing order of dominance; the e^{ρ|x|} term dominates them all.
+RHO, D, X2, X1, LOG2, LOG1 = range(6)
 
 
-def _rank(key):
-    if isinstance(key, tuple):
-        return (1, key[1])
-    return (0, _ORDER[key])
+def tail_vector(vec, loc, scale, side):
+    """The tail array in x of a family member from its standard tail ``vec`` in
+    ``z = (x − loc)/scale`` (see :class:`fdiv._families.Family`), on ``side`` (±1).
+
+    Cross terms of the location and scale are kept where they can decide a comparison
+    (a Gaussian's ``−2μx/(2σ²)``, a log-normal's ``log σ``).
+    """
+    dexp, a2, a1, al2, al = vec
+    loc = np.asarray(loc, dtype=np.float64)
+    scale = np.asarray(scale, dtype=np.float64)
+    out = np.zeros(np.broadcast(loc, scale).shape + (6,))
+    if dexp:
+        # −e^{−s z} on side s: e^{|x|/σ} e^{s·(−μ)/σ}·… : rate 1/σ, coefficient −e^{−sμ/σ}
+        out[..., RHO] = 1.0 / scale
+        out[..., D] = -dexp * np.exp(-side * loc / scale)
+        return out
+    out[..., X2] = a2 / scale**2
+    out[..., X1] = a1 / scale - side * 2.0 * a2 * loc / scale**2
+    out[..., LOG2] = al2
+    out[..., LOG1] = al - 2.0 * al2 * np.log(scale)
+    return out
 
 
-def _combine(*pairs):
-    out = {}
-    for coef, terms in pairs:
-        for k, v in terms.items():
-            out[k] = out.get(k, 0.0) + coef * v
-    return {k: v for k, v in out.items() if abs(v) > 1e-14 * (1 + abs(v))}
+def combine(a, A, b, B):
+    """``a·A + b·B`` for tail arrays (cancellations to rounding are set to exact zeros)."""
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    a, b = np.asarray(a, dtype=np.float64)[..., None], np.asarray(b, dtype=np.float64)[..., None]
+    lin = a * A[..., 2:] + b * B[..., 2:]
+    mag = np.abs(a * A[..., 2:]) + np.abs(b * B[..., 2:])
+    lin = np.where(np.abs(lin) <= 1e-12 * mag, 0.0, lin)
+    dA, dB = a[..., 0] * A[..., D], b[..., 0] * B[..., D]
+    rA = np.where(dA != 0, A[..., RHO], 0.0)
+    rB = np.where(dB != 0, B[..., RHO], 0.0)
+    same = rA == rB
+    d = np.where(same, dA + dB, np.where(rA > rB, dA, dB))
+    d = np.where(same & (np.abs(d) <= 1e-12 * (np.abs(dA) + np.abs(dB))), 0.0, d)
+    rho = np.where(d != 0, np.maximum(rA, rB), 0.0)
+    out = np.empty(np.broadcast_shapes(A.shape, B.shape, lin.shape[:-1] + (6,)))
+    out[..., RHO], out[..., D], out[..., 2:] = rho, d, lin
+    return out
 
 
-def _lead(terms):
-    if not terms:
-        return None, 0.0
-    key = max(terms, key=_rank)
-    return key, terms[key]
+def lead(T):
+    """``(slot, coefficient)`` of the dominant term (slot 6 and 0.0 when the tail is flat)."""
+    T = np.asarray(T, dtype=np.float64)
+    slots = np.concatenate([T[..., D:D + 1], T[..., X2:]], axis=-1)  # d, x2, x1, log2, log1
+    nz = slots != 0
+    first = np.where(nz.any(axis=-1), nz.argmax(axis=-1), 5)
+    coef = np.take_along_axis(np.concatenate([slots, np.zeros(slots.shape[:-1] + (1,))], axis=-1),
+                              first[..., None], axis=-1)[..., 0]
+    slot = np.where(first == 0, D, first + 1)  # back to array slots (D, X2, X1, LOG2, LOG1, 6)
+    return slot, coef
 
 
-def heavier(a, b):
-    """The heavier of two tail vectors (the tail of a mixture is its heaviest component's)."""
-    ta, tb = _terms(a), _terms(b)
-    key, coef = _lead(_combine((1.0, ta), (-1.0, tb)))
-    return a if (key is None or coef >= 0) else b
+def heavier(A, B):
+    """The heavier of two tails (a mixture's tail is its heaviest component's)."""
+    slot, coef = lead(combine(1.0, A, -1.0, B))
+    return np.where((coef >= 0)[..., None], A, B)
 
 
-def _converges_at_infinity(Lp, Lq, div):
-    """Convergence of the integrand's tail, both log densities given as term dicts."""
-    R = _combine((1.0, Lp), (-1.0, Lq))
-    rkey, rcoef = _lead(R)
-    if rkey is None:
-        return True, "p/q tends to a constant"
-    if rcoef < 0:
-        (k, m), E = div.growth_lo, None
-        E = _combine((1.0 + k, Lq), (-k, Lp))
-    else:
-        (k, m) = div.growth_hi
-        E = _combine((1.0 + k, Lp), (-k, Lq))
-    # |r|^m: r grows like the leading term of R
-    if m:
-        if isinstance(rkey, tuple):
-            E = _combine((1.0, E), (m * rkey[1], {"x1": 1.0}))
-        elif rkey in ("x2", "x1"):
-            E = _combine((1.0, E), (m * (2.0 if rkey == "x2" else 1.0), {"log1": 1.0}))
-    ekey, ecoef = _lead(E)
-    if ekey is None:
-        return False, "the integrand does not decay"
-    if ekey == "log1":
-        return (ecoef < -1.0), f"the integrand decays like |x|^{ecoef:g}"
-    return (ecoef < 0), ("the integrand decays faster than any power" if ecoef < 0
-                         else "the integrand grows")
+def converges_at_infinity(div, Lp, Lq):
+    """Boolean array: does the integrand ``q φ(p/q)`` decay integrably where these tails hold?"""
+    Lp, Lq = np.broadcast_arrays(np.asarray(Lp, float), np.asarray(Lq, float))
+    R = combine(1.0, Lp, -1.0, Lq)  # the tail of r = log p − log q
+    rslot, rcoef = lead(R)
+    (klo, mlo), (khi, mhi) = div.growth_lo, div.growth_hi
+    low = rcoef < 0  # r → −∞: q^{1+k} p^{−k} |r|^m
+    k = np.where(low, klo, khi)
+    m = np.where(low, mlo, mhi)
+    front, back = np.where(low[..., None], Lq, Lp), np.where(low[..., None], Lp, Lq)
+    E = combine(1.0 + k, front, -k, back)
+    # |r|^m with r growing like its leading term
+    bump = np.zeros_like(E)
+    bump[..., X1] = np.where(rslot == D, m * R[..., RHO], 0.0)
+    bump[..., LOG1] = np.where(rslot == X2, 2.0 * m, np.where(rslot == X1, m, 0.0))
+    E = combine(1.0, E, 1.0, bump)
+    eslot, ecoef = lead(E)
+    ok = np.where(eslot == LOG1, ecoef < -1.0, np.where(eslot == 6, False, ecoef < 0))
+    return np.where(rslot == 6, True, ok)
 
 
 def _power_at(nm, point, side):
@@ -116,10 +136,9 @@ def decide(div, P, Q):
         return None, "generic densities: decided by a numeric probe"
     for side in (-1, 1):
         if side in P.tails and side in Q.tails:
-            ok, why = _converges_at_infinity(_terms(P.tails[side]), _terms(Q.tails[side]), div)
-            if not ok:
+            if not converges_at_infinity(div, P.tails[side], Q.tails[side]):
                 end = "+∞" if side == 1 else "−∞"
-                return False, f"diverges at {end}: {why}"
+                return False, f"the integrand does not decay integrably towards {end}"
     points = {(pt, sd) for pt, sd, _ in P.ends} | {(pt, sd) for pt, sd, _ in Q.ends}
     for pt, sd in points:
         Pp, Pq = _power_at(P, pt, sd), _power_at(Q, pt, sd)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._families import FAMILIES, logpdf_points, row
+from ._tails import heavier, tail_vector
 
 __all__ = ["Mixture", "logpdf", "parse_spec", "as_batch", "Normal1D"]
 
@@ -152,9 +153,7 @@ def _family_normal(fam, shapes, loc, scale):
     lo, hi = loc + scale * lo, loc + scale * hi
     lm = loc + scale * np.asarray(fam.landmarks(shapes), dtype=np.float64)
     lm = lm[(lm >= lo) & (lm <= hi)]
-    tails = {}
-    for side, vec in fam.tail(shapes).items():
-        tails[side] = _scaled_tail(vec, loc, scale, side)
+    tails = {side: tail_vector(vec, loc, scale, side) for side, vec in fam.tail(shapes).items()}
     ends = []
     if fam.end_power is not None:
         for side, power in fam.end_power(shapes).items():
@@ -165,19 +164,6 @@ def _family_normal(fam, shapes, loc, scale):
         support=(lo, hi), pieces=[(lo, hi)], landmarks=np.unique(lm), scale=scale,
         tails=tails, ends=ends,
     )
-
-
-def _scaled_tail(vec, loc, scale, side):
-    """Asymptotic vector of ``log p(x)`` in x from the standard one in ``z = (x − loc)/scale``.
-
-    Slots: ``(e^{|z|}, x², |x|, (log|x|)², log|x|)``; only the leading behaviour and the linear
-    cross term of a Gaussian (which decides equal-variance comparisons) are kept.
-    """
-    dexp, a2, a1, al2, al = vec
-    if dexp:
-        # −e^{|z|} with |z| = |x|/scale ∓ loc/scale: rate 1/scale, coefficient e^{∓loc/scale}
-        return ("dexp", 1.0 / scale, dexp * math.exp(-side * loc / scale))
-    return (0.0, a2 / scale**2, a1 / scale - side * 2.0 * a2 * loc / scale**2, al2, al)
 
 
 def _mixture_normal(w, comps):
@@ -195,7 +181,7 @@ def _mixture_normal(w, comps):
         lms.append(nm.landmarks)
         scales.append(nm.scale)
         for side, vec in nm.tails.items():
-            tails[side] = vec if side not in tails else _heavier(tails[side], vec)
+            tails[side] = vec if side not in tails else heavier(tails[side], vec)
         ends += nm.ends
     lo = min(p[0] for p in pieces)
     hi = max(p[1] for p in pieces)
@@ -212,12 +198,6 @@ def _mixture_normal(w, comps):
         landmarks=np.unique(np.concatenate(lms)), scale=max(scales), tails=tails,
         ends=[(pt, sd, pw) for (pt, sd), pw in merged.items()],
     )
-
-
-def _heavier(a, b):
-    from ._tails import heavier
-
-    return heavier(a, b)
 
 
 def as_normal(obj, where="p") -> Normal1D:
