@@ -13,16 +13,19 @@ What the sandbox does (POSIX; Linux for the namespace part)
 * Results come back on a dedicated pipe (one JSON line per call, streamed), never on stdout/stderr,
   which the student controls; stdout and stderr are captured separately and truncated to
   ``max_output_bytes`` *while reading* (the rest is drained and counted, not buffered).
-* Limits set in the child before ``exec`` (``resource.setrlimit``): ``RLIMIT_AS`` (memory),
-  ``RLIMIT_CPU``, ``RLIMIT_FSIZE`` (files it writes), ``RLIMIT_CORE`` = 0 and, when the child runs
-  as a non-root user, ``RLIMIT_NPROC`` (fork bombs).  A wall-clock ``timeout`` for the whole child
-  (kills its process group with SIGKILL), and an optional per-call ``call_timeout`` (an alarm in the
-  runner), so one looping case does not cost the others.
-* Network: when the parent runs as root the child first enters a new, empty network namespace
-  (``unshare(CLONE_NEWNET)``: no interface but a down loopback); everywhere, an audit hook in the
-  runner refuses ``socket.*`` and process-creation events.  The hook is best effort — code in the
-  same interpreter can bypass it through ``ctypes`` — so without root there is no hard network
-  isolation; :attr:`SandboxResult.isolation` says what was in force.
+* Limits, applied by the runner to itself before it imports anything untrusted (no
+  ``preexec_fn``, so the sandbox is safe to use from threads, as batch grading does):
+  ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``, ``RLIMIT_FSIZE`` (files it writes), ``RLIMIT_CORE`` = 0
+  and, when the child runs as a non-root user, ``RLIMIT_NPROC`` (fork bombs).  A wall-clock
+  ``timeout`` for the whole child (kills its process group, ``start_new_session``, with SIGKILL),
+  and an optional per-call ``call_timeout`` (an alarm in the runner), so one looping case does not
+  cost the others.
+* Network: the child first enters a new, empty network namespace (``unshare(CLONE_NEWNET)`` as
+  root; ``CLONE_NEWUSER | CLONE_NEWNET`` otherwise, where unprivileged user namespaces are
+  allowed): no interface but a down loopback.  Everywhere, an audit hook in the runner refuses
+  ``socket.*`` and process-creation events.  The hook is best effort — code in the same
+  interpreter can bypass it through ``ctypes`` — so where no namespace can be made there is no
+  hard network isolation; :attr:`SandboxResult.isolation` says what was in force.
 * User: when the parent runs as root (Gradescope does) the child drops to an unprivileged user
   (``user='auto'``: ``fdiv-sandbox`` if it exists, else ``nobody``) **provided that user can run
   the interpreter** (checked once: e.g. a Python under ``/root/.pyenv`` is not readable by
@@ -36,8 +39,6 @@ crude abuse, like the autograders it is modelled on.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import math
 import os
@@ -63,7 +64,6 @@ decode = _runner.decode
 
 _RESULT_CAP = 64 * 1024 * 1024      # bytes of result stream accepted from the child
 _SIBLING_CAP = 5 * 1024 * 1024      # bytes of sibling *.py files copied next to a file target
-_CLONE_NEWNET = 0x40000000
 
 
 @dataclass
@@ -202,45 +202,11 @@ def _sandbox_user(user):
 
 @lru_cache(maxsize=None)
 def _user_can_run_python(uid, gid) -> bool:
-    def demote():
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-
     try:
-        proc = subprocess.run([sys.executable, "-I", "-c", "import json"], preexec_fn=demote,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=30, cwd="/")
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0
-
-
-@lru_cache(maxsize=None)
-def _libc():
-    try:
-        lib = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        lib.unshare.argtypes = [ctypes.c_int]
-        return lib
-    except (OSError, AttributeError):
-        return None
-
-
-@lru_cache(maxsize=None)
-def _network_namespace_available() -> bool:
-    """Whether a child can enter an empty network namespace (root on Linux), tested once."""
-    if os.geteuid() != 0 or not sys.platform.startswith("linux") or _libc() is None:
-        return False
-    libc = _libc()
-
-    def isolate():
-        if libc.unshare(_CLONE_NEWNET) != 0:
-            os._exit(42)
-
-    try:
-        proc = subprocess.run([sys.executable, "-I", "-c", "pass"], preexec_fn=isolate,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=30)
+        proc = subprocess.run([sys.executable, "-I", "-c", "import json"], user=uid, group=gid,
+                              extra_groups=[], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
+                              cwd="/")
     except (OSError, subprocess.SubprocessError):
         return False
     return proc.returncode == 0
@@ -259,31 +225,6 @@ def _count_user_processes(uid) -> int:
     except OSError:
         return 0
     return n
-
-
-def _make_preexec(limits, run_as, unshare_net):
-    import resource
-
-    libc = _libc() if unshare_net else None
-
-    def preexec():  # runs in the child between fork and exec: no allocation-heavy work
-        if libc is not None:
-            libc.unshare(_CLONE_NEWNET)  # failure leaves the audit hook as the only guard
-        for name, value in limits:
-            res = getattr(resource, name, None)
-            if res is None:
-                continue
-            try:
-                resource.setrlimit(res, value)
-            except (ValueError, OSError):
-                pass
-        if run_as is not None:
-            uid, gid, _ = run_as
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
-
-    return preexec
 
 
 def _default_env(workdir, env):
@@ -401,7 +342,7 @@ def _kill_group(pgid):
 # ----------------------------------------------------------------------------- main entry
 def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=65536,
               cpu_seconds=None, env=None, call_timeout=None, user="auto", network=False,
-              sys_path=None, max_processes=64, max_file_mb=16) -> SandboxResult:
+              sys_path=None, max_processes=64, max_file_mb=16, prerequisites=None) -> SandboxResult:
     """Call ``target`` on each entry of ``calls`` in one sandboxed child process.
 
     Parameters
@@ -438,6 +379,11 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
         ``RLIMIT_NPROC`` headroom when the child runs as a non-root user.
     max_file_mb : int
         ``RLIMIT_FSIZE``: largest file the child may write.
+    prerequisites : dict, optional
+        ``{"source": python_source, "names": [...]}``: after importing the target module, its
+        functions ``names`` are replaced by those ``source`` defines (reference versions of the
+        functions a task builds on; see :func:`fdiv.grade` ).  ``source`` is passed in the request
+        file, which the child deletes before importing the target.
 
     Returns
     -------
@@ -460,14 +406,10 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
         cpu_seconds = int(math.ceil(timeout)) + 1
 
     run_as, user_note = _sandbox_user(user)
-    unshare_net = (not network) and _network_namespace_available()
     notes = [n for n in [user_note] if n]
-    if not network and not unshare_net:
-        notes.append("no network namespace (needs root on Linux): network blocked only by a "
-                     "best-effort audit hook")
     isolation = {
         "user": run_as[2] if run_as else _current_user(),
-        "network": "allowed" if network else ("namespace+audit-hook" if unshare_net else "audit-hook"),
+        "network": "allowed" if network else "audit-hook",
         "memory_mb": memory_mb, "cpu_seconds": cpu_seconds, "timeout": timeout,
         "call_timeout": call_timeout, "notes": notes,
     }
@@ -491,6 +433,25 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
         runner = workdir / "_fdiv_sandbox_runner.py"
         shutil.copyfile(_runner.__file__, runner)
         req_path = workdir / "_fdiv_request.json"
+        if prerequisites:
+            request["prerequisites"] = {"source": str(prerequisites["source"]),
+                                        "names": list(prerequisites["names"])}
+        limits = [
+            ("RLIMIT_AS", memory_mb * 1024 * 1024, memory_mb * 1024 * 1024),
+            ("RLIMIT_CPU", int(cpu_seconds), int(cpu_seconds) + 1),
+            ("RLIMIT_FSIZE", max_file_mb * 1024 * 1024, max_file_mb * 1024 * 1024),
+            ("RLIMIT_CORE", 0, 0),
+        ]
+        if run_as is not None or os.geteuid() != 0:
+            uid = run_as[0] if run_as else os.geteuid()
+            nproc = _count_user_processes(uid) + int(max_processes)
+            limits.append(("RLIMIT_NPROC", nproc, nproc))
+        else:
+            notes.append("child runs as root: RLIMIT_NPROC does not apply, process creation "
+                         "blocked only by the audit hook")
+        request["limits"] = limits
+        request["unshare_net"] = not network and sys.platform.startswith("linux")
+        request["run_as"] = list(run_as[:2]) if run_as else None
         req_path.write_text(json.dumps(request, allow_nan=False), encoding="utf-8")
         if run_as is not None:
             uid, gid, _ = run_as
@@ -498,27 +459,13 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
                 os.chown(p, uid, gid)
         os.chmod(workdir, 0o700)
 
-        limits = [
-            ("RLIMIT_AS", (memory_mb * 1024 * 1024,) * 2),
-            ("RLIMIT_CPU", (int(cpu_seconds), int(cpu_seconds) + 1)),
-            ("RLIMIT_FSIZE", (max_file_mb * 1024 * 1024,) * 2),
-            ("RLIMIT_CORE", (0, 0)),
-        ]
-        if run_as is not None or os.geteuid() != 0:
-            uid = run_as[0] if run_as else os.geteuid()
-            nproc = _count_user_processes(uid) + int(max_processes)
-            limits.append(("RLIMIT_NPROC", (nproc, nproc)))
-        else:
-            notes.append("child runs as root: RLIMIT_NPROC does not apply, process creation "
-                         "blocked only by the audit hook")
-
         result_r, result_w = os.pipe()
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-X", "utf8", str(runner), str(req_path), str(result_w)],
                 cwd=str(workdir), env=_default_env(workdir, env), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(result_w,),
-                start_new_session=True, preexec_fn=_make_preexec(limits, run_as, unshare_net),
+                start_new_session=True,
             )
         except OSError as exc:
             os.close(result_r)
@@ -591,7 +538,20 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
     done = False
     for rec in results.records:
         kind = rec.get("kind")
-        if kind == "import":
+        if kind == "start" and isinstance(rec.get("isolation"), dict):
+            info = rec["isolation"]
+            if info.get("netns"):
+                isolation["network"] = "namespace+audit-hook"
+            elif isolation["network"] != "allowed":
+                isolation["notes"].append(
+                    "no network namespace (needs root, or unprivileged user namespaces, on "
+                    "Linux): network blocked only by a best-effort audit hook")
+            if info.get("failed"):
+                isolation["notes"].append("limits not applied: " + "; ".join(info["failed"]))
+        elif kind == "isolation":
+            imported = {"ok": False, "error_type": "GraderIsolationError",
+                        "message": rec.get("message", "")}
+        elif kind == "import":
             imported = rec
             import_tb = rec.get("traceback", "")
         elif kind == "call":
@@ -618,8 +578,12 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
     sig = -returncode if isinstance(returncode, int) and returncode < 0 else None
     if imported is not None and not imported.get("ok"):
         etype = imported.get("error_type", "Exception")
-        error = "memory" if etype == "MemoryError" else "import"
-        message = f"importing the submission failed: {etype}: {imported.get('message', '')}"
+        if etype.startswith("Grader"):
+            error = "internal"
+            message = f"the grader's sandbox setup failed: {etype}: {imported.get('message', '')}"
+        else:
+            error = "memory" if etype == "MemoryError" else "import"
+            message = f"importing the submission failed: {etype}: {imported.get('message', '')}"
     elif results.overflow:
         error, message = "output", "the result stream exceeded its size limit"
     elif timed_out:

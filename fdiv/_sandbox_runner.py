@@ -27,6 +27,11 @@ Values cross the process boundary as strict JSON with tags for what JSON cannot 
 ``{"__complex__": [re, im]}``, ``{"__dict__": [[k, v], ...]}`` and, for anything else,
 ``{"__object__": type name, "repr": ...}``.
 
+Before the student's module is imported the runner applies the isolation the parent asked for
+(``unshare`` of the network namespace, ``setrlimit``, dropping to an unprivileged user: see
+:func:`_apply_isolation`) and deletes the request file.  After the import, ``prerequisites`` (if
+any) replace named functions of the student's module by reference versions.
+
 Guards installed before the student's module is imported (best effort: code in the same
 interpreter can get around them with ctypes; the real limits are the parent's rlimits, process
 group, user and network namespace):
@@ -195,6 +200,52 @@ def _install_audit_hook(block_network, block_processes):
     sys.addaudithook(hook)
 
 
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+def _apply_isolation(request):
+    """Enter an empty network namespace, set rlimits, drop to the sandbox user; report what held.
+
+    Done here, in the child, before any untrusted code runs (rather than in a ``preexec_fn``,
+    which is unsafe when the parent has threads, as in batch grading).
+    """
+    info = {"netns": False, "uid": None, "failed": []}
+    if request.get("unshare_net"):
+        try:
+            import ctypes
+            import ctypes.util
+
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            if os.geteuid() == 0:
+                info["netns"] = libc.unshare(_CLONE_NEWNET) == 0
+            elif request.get("run_as") is None:
+                # unprivileged user namespaces (allowed on many Linux distributions)
+                info["netns"] = libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+        except (OSError, AttributeError):
+            pass
+    try:
+        import resource
+    except ImportError:  # pragma: no cover  (not POSIX)
+        resource = None
+    for name, soft, hard in request.get("limits", []):
+        res = getattr(resource, name, None) if resource else None
+        try:
+            if res is None:
+                raise ValueError("not available")
+            resource.setrlimit(res, (soft, hard))
+        except (ValueError, OSError) as exc:
+            info["failed"].append(f"{name}: {exc}")
+    run_as = request.get("run_as")
+    if run_as:
+        uid, gid = run_as
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    info["uid"] = os.getuid()
+    return info
+
+
 def _on_alarm(signum, frame):
     raise CallTimeout("call exceeded its time limit")
 
@@ -230,12 +281,22 @@ def main(argv):
 
     with open(request_path, encoding="utf-8") as fh:
         request = json.load(fh)
+    try:
+        isolation = _apply_isolation(request)
+    except BaseException as exc:  # noqa: BLE001  (never run untrusted code half-isolated)
+        emit({"kind": "isolation", "ok": False, "message": f"{type(exc).__name__}: {exc}"})
+        return 4
+    # The request may carry reference code for prerequisites: keep it out of the student's reach.
+    try:
+        os.unlink(request_path)
+    except OSError:
+        pass
 
     for entry in request.get("sys_path", []):
         if entry not in sys.path:
             sys.path.insert(0, entry)
     _install_audit_hook(request.get("block_network", True), request.get("block_processes", True))
-    emit({"kind": "start"})
+    emit({"kind": "start", "isolation": isolation})
 
     # --- import the target
     try:
@@ -251,6 +312,9 @@ def main(argv):
             import importlib
 
             module = importlib.import_module(request["module"])
+        prereq = request.get("prerequisites")
+        if prereq:
+            _install_prerequisites(module, prereq)
         func = module
         for part in request["function"].split("."):
             func = getattr(func, part)
@@ -297,6 +361,27 @@ def main(argv):
             emit({"kind": "call", "index": index, **failure(exc), "elapsed": _perf() - t0})
     emit({"kind": "done"})
     return 0
+
+
+def _install_prerequisites(module, prereq):
+    """Replace the module's functions ``prereq['names']`` by reference versions.
+
+    ``prereq['source']`` defines them (with only the imports and helpers they need); it is
+    executed in a private namespace that is not registered in ``sys.modules``.  This is how a task
+    is graded with the reference versions of the functions it builds on, so that one mistake is
+    not penalised twice.
+    """
+    namespace = {"__name__": "_fdiv_reference", "__builtins__": __builtins__}
+    try:
+        exec(compile(prereq["source"], "<reference prerequisite>", "exec"), namespace)
+        for name in prereq["names"]:
+            setattr(module, name, namespace[name])
+    except Exception as exc:  # noqa: BLE001  (a grader bug, not the student's)
+        raise GraderPrerequisiteError(f"{type(exc).__name__}: {exc}") from None
+
+
+class GraderPrerequisiteError(Exception):
+    """The reference prerequisites could not be installed (an error in the grader's files)."""
 
 
 def _safe_str(exc):

@@ -307,3 +307,28 @@ def test_network_namespace_when_root(module):
     res = run_calls(target, [{"args": []}], timeout=10)
     assert res.isolation["network"] == "namespace+audit-hook"
     assert res.calls[0].value == ["lo"]  # a fresh namespace: loopback only
+
+
+def test_prerequisites_replace_functions_and_request_is_deleted(module):
+    target = module("""
+        import os
+        def helper(x):
+            return -1.0  # a wrong prerequisite
+        def f(x):
+            return [helper(x), os.path.exists("_fdiv_request.json")]
+    """)
+    prereq = {"source": "import math\ndef helper(x):\n    return math.sqrt(x)\n", "names": ["helper"]}
+    res = run_calls(target, [{"args": [9.0]}], timeout=10, prerequisites=prereq)
+    assert res.ok and res.calls[0].value == [3.0, False]
+    bad = {"source": "def helper(:\n", "names": ["helper"]}
+    res = run_calls(target, [{"args": [9.0]}], timeout=10, prerequisites=bad)
+    assert res.error == "internal"
+
+
+def test_concurrent_use_from_threads(module):
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = module("def f(x):\n    return x + 1\n")
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: run_calls(target, [{"args": [i]}], timeout=20), range(8)))
+    assert [r.calls[0].value for r in results] == list(range(1, 9))
