@@ -28,6 +28,12 @@ NORM, T, LAPLACE, LOGISTIC, CAUCHY, GUMBEL_R, EXPON, GAMMA, LOGNORM, BETA, UNIFO
 class Family:
     """Static facts about one family: scipy name, shapes, standard support and tail classes.
 
+    ``landmarks`` are breakpoints for the quadrature.  They must resolve the density: gaps no
+    wider than a few standard scales where it has mass, and (for light tails) an outermost
+    point beyond which the density is below ~e^{-100} of its peak — otherwise a finite piece
+    that starts there and ends at another distribution's landmark could hide the whole tail
+    between two quadrature nodes, where no error estimate sees it.
+
     ``tail`` describes the log density of the *standard* member far out on each infinite side
     as coefficients of ``(e^{|z|}, z², |z|, (log|z|)², log|z|)`` (see :mod:`fdiv._tails`);
     ``end_power`` the exponent ``α − 1`` of ``δ^{α−1}`` at finite support ends (δ the distance).
@@ -68,7 +74,7 @@ def _cauchy_tail(s):
 
 FAMILIES = {
     "norm": Family(NORM, "norm", (), (-math.inf, math.inf),
-                   lambda s: _sym([2.0, 6.0, 15.0, 40.0]), _norm_tail),
+                   lambda s: _sym([2.0, 6.0, 15.0]), _norm_tail),
     "t": Family(T, "t", ("df",), (-math.inf, math.inf),
                 lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
     "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),
@@ -86,7 +92,8 @@ FAMILIES = {
     "gamma": Family(GAMMA, "gamma", ("a",), (0.0, math.inf),
                     lambda s: np.concatenate([
                         [0.0, 1e-6, 1e-3, 0.01, 0.1],
-                        s[0] + math.sqrt(s[0]) * np.array([-3, -2, -1, -0.5, 0, 0.5, 1, 2, 4, 8, 16, 32])]),
+                        s[0] + math.sqrt(s[0]) * np.array([-3, -2, -1, -0.5, 0, 0.5, 1, 2, 4, 8, 16, 32, 64]),
+                        s[0] + np.array([40.0, 100.0])]),
                     lambda s: {1: (0.0, 0.0, -1.0, 0.0, s[0] - 1.0)}, lambda s: {1: s[0] - 1.0}),
     "lognorm": Family(LOGNORM, "lognorm", ("s",), (0.0, math.inf),
                       lambda s: np.exp(s[0] * _sym([0.5, 1.5, 3, 5, 8, 12, 20])),
@@ -150,9 +157,9 @@ def row(family: Family, loc: float, scale: float, shapes, logw: float = 0.0) -> 
 
 
 @njit(**_OPTS)
-def _logpdf_row(rw, anchor, offset):
-    code = int(rw[0])
-    loc, scale, s1, s2, c = rw[2], rw[3], rw[4], rw[5], rw[6]
+def _logpdf_row(tab, k, anchor, offset):
+    code = int(tab[k, 0])
+    loc, scale, s1, s2, c = tab[k, 2], tab[k, 3], tab[k, 4], tab[k, 5], tab[k, 6]
     z = ((anchor - loc) + offset) / scale
     if code == NORM:
         return c - 0.5 * z * z
@@ -195,22 +202,28 @@ def _logpdf_row(rw, anchor, offset):
 
 
 @njit(**_OPTS)
-def logpdf_table(table, anchor, offset):
-    """log density of the mixture in ``table`` at ``anchor + offset`` (log-sum-exp over rows)."""
-    n = table.shape[0]
-    if n == 1:
-        return table[0, 1] + _logpdf_row(table[0], anchor, offset)
+def logpdf_rows(tab, start, count, anchor, offset):
+    """log density of the mixture in rows ``start … start+count−1`` of ``tab`` at
+    ``anchor + offset`` (log-sum-exp over the rows)."""
+    if count == 1:
+        return tab[start, 1] + _logpdf_row(tab, start, anchor, offset)
     m = _NEG_INF
-    for k in range(n):
-        v = table[k, 1] + _logpdf_row(table[k], anchor, offset)
+    for k in range(start, start + count):
+        v = tab[k, 1] + _logpdf_row(tab, k, anchor, offset)
         if v > m:
             m = v
     if m == _NEG_INF or m == math.inf:
         return m
     s = 0.0
-    for k in range(n):
-        s += math.exp(table[k, 1] + _logpdf_row(table[k], anchor, offset) - m)
+    for k in range(start, start + count):
+        s += math.exp(tab[k, 1] + _logpdf_row(tab, k, anchor, offset) - m)
     return m + math.log(s)
+
+
+@njit(**_OPTS)
+def logpdf_table(table, anchor, offset):
+    """log density of the mixture in the whole ``table`` at ``anchor + offset``."""
+    return logpdf_rows(table, 0, table.shape[0], anchor, offset)
 
 
 @njit(**_OPTS)

@@ -49,24 +49,6 @@ def scalar_kernels(div):
 
 
 @njit(**_OPTS)
-def _phi_at(lo, hi, theta, klo, mlo, khi, mhi, r):
-    """``(log-scale flag, value)``: φ(e^r) for r ≤ 0, e^{−r}φ(e^r) for r > 0.
-
-    Returns ``(False, v)`` with the plain value, or ``(True, log v)`` when the value would
-    overflow and was continued by its asymptote ``C |r|^m e^{k|r|}``.
-    """
-    if r <= 0.0:
-        if klo > 0.0 and r < -R_ASYMPTOTE:
-            base = lo(-R_ASYMPTOTE, theta)
-            return True, math.log(base) + klo * (-r - R_ASYMPTOTE) + mlo * math.log(-r / R_ASYMPTOTE)
-        return False, lo(r, theta)
-    if khi > 0.0 and r > R_ASYMPTOTE:
-        base = hi(R_ASYMPTOTE, theta)
-        return True, math.log(base) + khi * (r - R_ASYMPTOTE) + mhi * math.log(r / R_ASYMPTOTE)
-    return False, hi(r, theta)
-
-
-@njit(**_OPTS)
 def _f_log_kernel(lo, hi, theta, f1, fp1, fpinf, r, out):
     for i in range(r.size):
         x = r[i]
@@ -128,18 +110,31 @@ def _integrand_kernel(lo, hi, theta, klo, mlo, khi, mhi, logp, logq, out):
             out[i] = 0.0
             continue
         r = lp - lq
-        front = lq if r <= 0.0 else lp
-        is_log, v = _phi_at(lo, hi, theta, klo, mlo, khi, mhi, r)
-        if is_log:
-            out[i] = math.exp(front + v)
-        elif v == 0.0:
+        if r <= 0.0:
+            front = lq
+            if klo > 0.0 and r < -R_ASYMPTOTE:  # φ would overflow: continue it by its asymptote
+                out[i] = math.exp(front + math.log(lo(-R_ASYMPTOTE, theta)) + klo * (-r - R_ASYMPTOTE)
+                                  + mlo * math.log(-r / R_ASYMPTOTE))
+                continue
+            v = lo(r, theta)
+        else:
+            front = lp
+            if khi > 0.0 and r > R_ASYMPTOTE:
+                out[i] = math.exp(front + math.log(hi(R_ASYMPTOTE, theta)) + khi * (r - R_ASYMPTOTE)
+                                  + mhi * math.log(r / R_ASYMPTOTE))
+                continue
+            v = hi(r, theta)
+        w = math.exp(front)
+        if v == 0.0:
             out[i] = 0.0
         elif v == np.inf:
             # p·f′(∞) where q = 0 < p; a front density that underflows (log q = −inf by overflow
             # of a double-exponential tail, far out) carries no representable mass: 0
-            out[i] = np.inf if math.exp(front) > 0.0 else 0.0
-        else:
-            out[i] = math.exp(front + math.log(v)) if v > 0.0 else v * math.exp(front)
+            out[i] = np.inf if w > 0.0 else 0.0
+        elif w > 1e-290 or v <= 1.0:
+            out[i] = w * v
+        else:  # tiny density times a large factor: multiply in log space
+            out[i] = math.exp(front + math.log(v))
 
 
 def integrand(div, logp, logq):

@@ -99,12 +99,13 @@ def _reduce(vals, jac, wk21, wg21, est, err, absest):
         a = 0.0
         bad = False
         for j in range(21):
+            jj = jac[i * 21 + j]
+            if jj == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
+                continue
             v = vals[i * 21 + j]
             if v != v:
                 bad = True
-            f = v * jac[i * 21 + j]
-            if jac[i * 21 + j] == 0.0:
-                f = 0.0
+            f = v * jj
             k += wk21[j] * f
             g += wg21[j] * f
             a += wk21[j] * abs(f)
@@ -127,9 +128,9 @@ class Pieces:
         self.owner, self.kind, self.anchor, self.width = [], [], [], []
 
     def extend(self, owner, kind, anchor, width):
-        """Add intervals of integral ``owner`` (arrays of equal length)."""
+        """Add intervals: ``owner`` an integral index (or one per interval), the rest arrays."""
         kind = np.asarray(kind, dtype=np.int64)
-        self.owner.append(np.full(kind.size, owner, dtype=np.int64))
+        self.owner.append(np.broadcast_to(np.asarray(owner, dtype=np.int64), kind.shape))
         self.kind.append(kind)
         self.anchor.append(np.asarray(anchor, dtype=np.float64))
         self.width.append(np.asarray(width, dtype=np.float64))

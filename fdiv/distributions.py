@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._families import FAMILIES, logpdf_points, row
+from ._families import FAMILIES, logpdf_points, row, rows
 from ._tails import heavier, tail_vector
 
-__all__ = ["Mixture", "logpdf", "parse_spec", "as_batch", "Normal1D"]
+__all__ = ["Mixture", "logpdf", "parse_spec", "as_batch", "Normal1D", "FamilyBatch"]
 
 
 @dataclass
@@ -232,22 +232,50 @@ def as_normal(obj, where="p") -> Normal1D:
     )
 
 
+#: families whose batches take the fully vectorised path: support ℝ, tails without a
+#: double exponential, landmarks independent of the shape parameters
+_VECTOR_FAMILIES = frozenset({"norm", "t", "laplace", "logistic", "cauchy"})
+
+
+class FamilyBatch:
+    """A batch of members of one family (a frozen scipy distribution with array parameters),
+    kept as flat parameter arrays; :meth:`element` gives one member's :class:`Normal1D`."""
+
+    def __init__(self, fam, shapes, loc, scale):
+        arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (*shapes, loc, scale)))
+        self.shape = arrs[0].shape
+        flat = [np.ascontiguousarray(a).ravel() for a in arrs]
+        self.fam = fam
+        self.shapes = flat[:-2]
+        self.loc, self.scale = flat[-2], flat[-1]
+        self.size = self.loc.size
+        self.vectorised = fam.name in _VECTOR_FAMILIES
+
+    def element(self, i) -> Normal1D:
+        return _family_normal(self.fam, [s[i] for s in self.shapes], self.loc[i], self.scale[i])
+
+    def tables(self) -> np.ndarray:
+        return rows(self.fam, self.loc, self.scale, self.shapes)
+
+    def tails(self, side):
+        """Tail arrays ``(size, 6)`` on ``side`` (vectorised families only)."""
+        return tail_vector(self.fam.tail(tuple(self.shapes))[side], self.loc, self.scale, side)
+
+    def landmarks(self):
+        """``(size, L)`` landmark points (vectorised families only)."""
+        std = np.asarray(self.fam.landmarks(()), dtype=np.float64)
+        return self.loc[:, None] + self.scale[:, None] * std[None, :]
+
+
 def as_batch(obj, where="p"):
-    """``(shape, [Normal1D …])`` — array-parameter frozen distributions expand to a batch."""
+    """A :class:`FamilyBatch` for scipy frozen distributions (scalar or array parameters), else
+    a one-element list ``[Normal1D]``."""
     parts = None if isinstance(obj, (Mixture, Normal1D)) else _frozen_parts(obj)
     if parts is None:
-        return (), [as_normal(obj, where)]
+        return [as_normal(obj, where)]
     fam, shapes, loc, scale = parts
     _check_params(fam, shapes, loc, scale, where)
-    arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (*shapes, loc, scale)))
-    shape = arrs[0].shape
-    flat = [a.ravel() for a in arrs]
-    n = len(shapes)
-    out = [
-        _family_normal(fam, [f[i] for f in flat[:n]], flat[n][i], flat[n + 1][i])
-        for i in range(flat[0].size)
-    ]
-    return shape, out
+    return FamilyBatch(fam, shapes, loc, scale)
 
 
 def logpdf(dist, x):
