@@ -130,7 +130,7 @@ class Pieces:
     def extend(self, owner, kind, anchor, width):
         """Add intervals: ``owner`` an integral index (or one per interval), the rest arrays."""
         kind = np.asarray(kind, dtype=np.int64)
-        self.owner.append(np.broadcast_to(np.asarray(owner, dtype=np.int64), kind.shape))
+        self.owner.append(np.full(kind.shape, owner, dtype=np.int64))
         self.kind.append(kind)
         self.anchor.append(np.asarray(anchor, dtype=np.float64))
         self.width.append(np.asarray(width, dtype=np.float64))

@@ -103,7 +103,7 @@ def _crossings(P, Q, points, scale):
     for i in np.flatnonzero(np.isfinite(d[:-1]) & np.isfinite(d[1:]) & (np.sign(d[:-1]) * np.sign(d[1:]) < 0)):
         def g(t):
             return float(P.logpdf(np.array([t]))[0] - Q.logpdf(np.array([t]))[0])
-        roots.append(brentq(g, x[i], x[i + 1], xtol=1e-15 * max(1.0, abs(x[i])), rtol=4e-16))
+        roots.append(brentq(g, x[i], x[i + 1], xtol=1e-15 * max(1.0, abs(x[i])), rtol=1e-15))
     roots += [float(v) for v in x[:-1][d[:-1] == 0]]
     return roots
 
