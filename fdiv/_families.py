@@ -145,7 +145,7 @@ def rows(family: Family, loc, scale, shapes, logw=0.0) -> np.ndarray:
     s1 = shapes[0] if len(shapes) > 0 else zero
     s2 = shapes[1] if len(shapes) > 1 else zero
     arrs = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (logw, loc, scale, s1, s2)))
-    flat = [np.ascontiguousarray(a).ravel() for a in arrs]
+    flat = [np.array(a, dtype=np.float64).ravel() for a in arrs]
     out = np.empty((flat[0].size, 7))
     _rows_kernel(family.code, *flat, out)
     return out

@@ -244,7 +244,7 @@ class FamilyBatch:
     def __init__(self, fam, shapes, loc, scale):
         arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (*shapes, loc, scale)))
         self.shape = arrs[0].shape
-        flat = [np.ascontiguousarray(a).ravel() for a in arrs]
+        flat = [np.array(a, dtype=np.float64).ravel() for a in arrs]
         self.fam = fam
         self.shapes = flat[:-2]
         self.loc, self.scale = flat[-2], flat[-1]
