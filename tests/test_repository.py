@@ -1,0 +1,23 @@
+"""Repository invariants: the README's two set-up commands and CI running the test one verbatim."""
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands():
+    text = (ROOT / "README.rst").read_text()
+    head = text.split("Conventions")[0]
+    return re.findall(r"^   (python -m pip install .+)$", head, flags=re.M)
+
+
+def test_readme_opens_with_exactly_two_setup_commands():
+    cmds = _commands()
+    assert len(cmds) == 2, cmds
+    assert "fdiv verify" in cmds[0]
+    assert "pytest" in cmds[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert _commands()[1] in ci.splitlines()
