@@ -351,7 +351,7 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
         ``'module:function'`` (importable from ``sys_path`` or site-packages) or
         ``'path/to/file.py:function'`` (the file and its sibling ``*.py`` files are copied to the
         child's scratch directory and imported as module ``submission``).  ``function`` may be
-        dotted (``Class.method``).
+        dotted (``Class.method``); ``'*'`` only imports the module (a probe, with ``calls=[]``).
     calls : list of dict
         ``{"args": [...], "kwargs": {...}}`` each.  Plain JSON data, numpy arrays and non-finite
         floats are all accepted (encoded with :func:`encode`).

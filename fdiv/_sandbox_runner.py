@@ -315,11 +315,13 @@ def main(argv):
         prereq = request.get("prerequisites")
         if prereq:
             _install_prerequisites(module, prereq)
-        func = module
-        for part in request["function"].split("."):
-            func = getattr(func, part)
-        if not callable(func):
-            raise TypeError(f"{request['function']} is a {type(func).__name__}, not a function")
+        func = None
+        if request["function"] != "*":  # '*': import only (a probe)
+            func = module
+            for part in request["function"].split("."):
+                func = getattr(func, part)
+            if not callable(func):
+                raise TypeError(f"{request['function']} is a {type(func).__name__}, not a function")
     except BaseException as exc:  # noqa: BLE001  (SystemExit, KeyboardInterrupt … at import)
         emit({"kind": "import", **failure(exc)})
         return 3

@@ -12,6 +12,7 @@ import sys
 #: Feature modules (relative to the package) that contribute subcommands, in listing order.
 _SUBCOMMANDS = (
     "catalogue_cli",
+    "grade.cli",
 )
 
 

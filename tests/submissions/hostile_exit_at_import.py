@@ -1,0 +1,6 @@
+"""Hostile: ``sys.exit`` at import time."""
+import sys
+
+AFFECTED = "all"
+
+sys.exit(0)
