@@ -13,6 +13,7 @@ import sys
 _SUBCOMMANDS = (
     "catalogue_cli",
     "grade.cli",
+    "train",
 )
 
 
