@@ -94,7 +94,8 @@ class SandboxResult:
         True when the target imported and every call was attempted (individual calls may still
         have raised: see :attr:`calls`).
     error : str or None
-        Task-level failure: ``'import'``, ``'timeout'`` (wall clock or CPU), ``'memory'``,
+        Task-level failure: ``'import'`` (the module), ``'function'`` (the module imported but
+        has no such callable), ``'timeout'`` (wall clock or CPU), ``'memory'``,
         ``'crash'`` (killed by a signal), ``'exit'`` (the process ended before finishing, e.g.
         ``os._exit``), ``'output'`` (result stream over its cap) or ``'internal'`` (the sandbox
         itself failed).
@@ -114,6 +115,9 @@ class SandboxResult:
         limits, and ``notes`` explaining anything weaker than asked.
     import_traceback : str
         The traceback of a failed import (empty otherwise).
+    imported : bool or None
+        Whether the target *module* was imported (True even when the function was then missing;
+        False when importing it failed or never finished; None for early failures).
     """
 
     ok: bool
@@ -128,6 +132,7 @@ class SandboxResult:
     returncode: int | None = None
     isolation: dict = field(default_factory=dict)
     import_traceback: str = ""
+    imported: bool | None = None
 
     @property
     def stdout_truncated(self) -> bool:
@@ -581,6 +586,9 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
         if etype.startswith("Grader"):
             error = "internal"
             message = f"the grader's sandbox setup failed: {etype}: {imported.get('message', '')}"
+        elif imported.get("stage") == "function":
+            error = "function"
+            message = f"the function could not be found: {etype}: {imported.get('message', '')}"
         else:
             error = "memory" if etype == "MemoryError" else "import"
             message = f"importing the submission failed: {etype}: {imported.get('message', '')}"
@@ -611,6 +619,7 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
     reason = {"timeout": "time limit exceeded", "memory": "out of memory",
               "crash": "the process crashed", "exit": "the process ended before this call",
               "output": "result too large", "import": "import failed",
+              "function": "function not found",
               "internal": "sandbox error"}.get(error, "not run")
     first = True
     for i, o in enumerate(outcomes):
@@ -623,8 +632,9 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
                 first = False
             else:
                 outcomes[i] = CallOutcome(False, None, "NotRun", f"not run: {reason}")
+    module_imported = imported is not None and (imported.get("ok") or imported.get("stage") == "function")
     return SandboxResult(
-        ok=error is None, error=error, message=message, calls=outcomes,
+        ok=error is None, error=error, message=message, calls=outcomes, imported=module_imported,
         stdout=out.text(), stderr=err.text(), stdout_bytes=out.total, stderr_bytes=err.total,
         elapsed=elapsed, returncode=returncode, isolation=isolation, import_traceback=import_tb,
     )

@@ -276,7 +276,9 @@ def main(argv):
 
     def failure(exc):
         tb = _format_exc()
-        return {"ok": False, "error_type": type(exc).__name__,
+        # numpy's _ArrayMemoryError and friends: report the builtin class students know
+        name = "MemoryError" if isinstance(exc, MemoryError) else type(exc).__name__
+        return {"ok": False, "error_type": name,
                 "message": _safe_str(exc)[:MAX_MESSAGE], "traceback": tb[-4000:]}
 
     with open(request_path, encoding="utf-8") as fh:
@@ -298,7 +300,7 @@ def main(argv):
     _install_audit_hook(request.get("block_network", True), request.get("block_processes", True))
     emit({"kind": "start", "isolation": isolation})
 
-    # --- import the target
+    # --- import the target (stage "module"), then find the function (stage "function")
     try:
         if request["kind"] == "file":
             import importlib.util
@@ -312,6 +314,10 @@ def main(argv):
             import importlib
 
             module = importlib.import_module(request["module"])
+    except BaseException as exc:  # noqa: BLE001  (SystemExit, KeyboardInterrupt … at import)
+        emit({"kind": "import", "stage": "module", **failure(exc)})
+        return 3
+    try:
         prereq = request.get("prerequisites")
         if prereq:
             _install_prerequisites(module, prereq)
@@ -322,8 +328,8 @@ def main(argv):
                 func = getattr(func, part)
             if not callable(func):
                 raise TypeError(f"{request['function']} is a {type(func).__name__}, not a function")
-    except BaseException as exc:  # noqa: BLE001  (SystemExit, KeyboardInterrupt … at import)
-        emit({"kind": "import", **failure(exc)})
+    except BaseException as exc:  # noqa: BLE001
+        emit({"kind": "import", "stage": "function", **failure(exc)})
         return 3
 
     emit({"kind": "import", "ok": True})

@@ -133,6 +133,9 @@ def _lit(v) -> str:
 def _task_error_text(res, task, assignment) -> str:
     if res.error == "import":
         return f"your module could not be imported: {res.message.split(': ', 1)[-1]}"
+    if res.error == "function":
+        return (f"`{task.function}` is not defined (or not a function) in your submission: "
+                f"{res.message.split(': ', 1)[-1]}")
     if res.error == "timeout":
         return (f"time limit exceeded ({task.timeout:g} s for this task, {task.call_timeout:g} s per "
                 f"case): cases that did not finish count as failed")
@@ -167,8 +170,12 @@ def _call_error_text(outcome, task, assignment) -> str:
 
 
 def grade_task(assignment: Assignment, task: Task, index: int, file: Path, submission_id, seed,
-               solution_source: str | None) -> dict:
-    """One Gradescope test for one task (never raises for anything the student's code does)."""
+               solution_source: str | None):
+    """One Gradescope test for one task, and the sandbox result it came from.
+
+    Never raises for anything the student's code does (a reference answer that cannot be computed
+    raises: that is the grader's fault, reported as an autograder error by the caller).
+    """
     t0 = time.monotonic()
     q = get_quantity(task.quantity)
     visible, hidden = task_cases(task, index, seed, submission_id)
@@ -229,7 +236,7 @@ def grade_task(assignment: Assignment, task: Task, index: int, file: Path, submi
         "error": res.error, "elapsed": round(time.monotonic() - t0, 3),
         "prerequisites": list(task.prerequisites),
     }
-    return {
+    test = {
         "name": f"{task.title} — {task.function}()",
         "number": str(index + 1),
         "score": score,
@@ -241,6 +248,7 @@ def grade_task(assignment: Assignment, task: Task, index: int, file: Path, submi
         "tags": [task.quantity],
         "extra_data": extra,
     }
+    return test, res
 
 
 def _json_float(x):
@@ -328,11 +336,13 @@ def _tail(text, n):
 
 
 # ----------------------------------------------------------------------------- a submission
-def _probe(assignment, file):
-    """Import the submission once; a failure there is reported once for every task."""
-    timeout = max(t.timeout for t in assignment.tasks)
-    return run_calls(f"{file}:*", [], timeout=timeout, memory_mb=assignment.memory_mb,
-                     max_output_bytes=assignment.max_output_bytes)
+def _import_failure_text(res, assignment, task) -> str:
+    if res.error == "timeout":
+        return ("importing your module did not finish within the time limit "
+                f"({task.timeout:g} s; a long loop or computation at the top level?)")
+    if res.error == "import":
+        return f"your module could not be imported: {res.message.split(': ', 1)[-1]}"
+    return f"importing your module failed: {_task_error_text(res, task, assignment)}"
 
 
 def _zero_test(task, index, text, extra_error):
@@ -376,40 +386,36 @@ def grade_submission(assignment, submission, *, seed=None, submission_id=None) -
     tests, notes, isolation = [], [], {}
     if note:
         notes.append(note)
-    probe, probe_text = None, ""
-    if file is not None:
-        probe = _probe(assignment, file)
-        isolation = probe.isolation
-        if probe.error is not None:
-            if probe.error == "timeout":
-                probe_text = ("importing your module did not finish within the time limit "
-                              "(a long loop or computation at the top level?)")
-            elif probe.error == "import":
-                probe_text = f"your module could not be imported: {probe.message.split(': ', 1)[-1]}"
-            else:
-                probe_text = f"importing your module failed: {_task_error_text(probe, assignment.tasks[0], assignment)}"
-            notes.append(f"**Every task scored 0:** {probe_text}")
-            if probe.import_traceback:
-                notes.append(_code_block(_tail(probe.import_traceback, 12)))
-            if assignment.show_output and probe.stdout.strip():
-                notes.append("Output while importing:\n" + _code_block(probe.stdout[:_STDOUT_SHOWN]))
+    import_failure = ""  # set when the module itself cannot be imported: every task scores 0
     for index, task in enumerate(assignment.tasks):
         if file is None:
             tests.append(_zero_test(task, index, note, "missing"))
             continue
-        if probe is not None and probe.error is not None:
-            tests.append(_zero_test(task, index, f"not graded: {probe_text}", probe.error))
+        if import_failure:
+            tests.append(_zero_test(task, index, f"not graded: {import_failure}", "import"))
             continue
         try:
-            tests.append(grade_task(assignment, task, index, file, submission_id, seed,
-                                    solution_source))
+            test, res = grade_task(assignment, task, index, file, submission_id, seed,
+                                   solution_source)
         except Exception as exc:  # noqa: BLE001  (a grader bug: visible, and contained)
             test = _zero_test(task, index, "**autograder error** while grading this task (not a "
-                              "verdict on your code; please tell the course staff): " + f"{type(exc).__name__}: {exc}",
-                              "autograder")
+                              "verdict on your code; please tell the course staff): "
+                              f"{type(exc).__name__}: {exc}", "autograder")
             test["extra_data"]["traceback"] = traceback.format_exc()[-3000:]
             tests.append(test)
             notes.append(f"autograder error in task {task.id!r}: {type(exc).__name__}: {exc}")
+            continue
+        isolation = isolation or res.isolation
+        if res.imported is False and res.error in ("import", "timeout", "memory", "crash", "exit"):
+            # The module never finished importing: say so once, and score every task 0.
+            import_failure = _import_failure_text(res, assignment, task)
+            notes.append(f"**Every task scored 0:** {import_failure}")
+            if res.import_traceback:
+                notes.append(_code_block(_tail(res.import_traceback, 12)))
+            if assignment.show_output and res.stdout.strip():
+                notes.append("Output while importing:\n" + _code_block(res.stdout[:_STDOUT_SHOWN]))
+            test = _zero_test(task, index, f"not graded: {import_failure}", "import")
+        tests.append(test)
     score = round(sum(t["score"] for t in tests), 4)
     max_score = assignment.max_score
     head = [f"## {assignment.name}", "",

@@ -7,6 +7,6 @@ _reference_generator = generator
 
 
 def generator(u):
-    for _ in range(20000):
+    for _ in range(5000):
         print("x" * 200)
     return _reference_generator(u)
