@@ -14,7 +14,7 @@ import threading
 import numpy as np
 from numba import cfunc, njit, types
 
-__all__ = ["scalar_kernels", "f_log_from_phi", "centred_phi", "integrand", "horner"]
+__all__ = ["scalar_kernels", "f_log_from_phi", "centred_phi", "integrand", "integrand_point", "horner"]
 
 _SIG = types.float64(types.float64, types.float64)
 _OPTS = dict(cache=True, error_model="numpy")
@@ -102,39 +102,39 @@ def centred_phi(div, r):
 
 
 @njit(**_OPTS)
+def integrand_point(lo, hi, theta, klo, mlo, khi, mhi, lp, lq):
+    """``q φ(p/q)`` from ``log p``, ``log q`` at one point (see :func:`integrand`)."""
+    if lp == -np.inf and lq == -np.inf:
+        return 0.0
+    r = lp - lq
+    if r <= 0.0:
+        front = lq
+        if klo > 0.0 and r < -R_ASYMPTOTE:  # φ would overflow: continue it by its asymptote
+            return math.exp(front + math.log(lo(-R_ASYMPTOTE, theta)) + klo * (-r - R_ASYMPTOTE)
+                            + mlo * math.log(-r / R_ASYMPTOTE))
+        v = lo(r, theta)
+    else:
+        front = lp
+        if khi > 0.0 and r > R_ASYMPTOTE:
+            return math.exp(front + math.log(hi(R_ASYMPTOTE, theta)) + khi * (r - R_ASYMPTOTE)
+                            + mhi * math.log(r / R_ASYMPTOTE))
+        v = hi(r, theta)
+    w = math.exp(front)
+    if v == 0.0:
+        return 0.0
+    if v == np.inf:
+        # p·f′(∞) where q = 0 < p; a front density that underflows (log q = −inf by overflow
+        # of a double-exponential tail, far out) carries no representable mass: 0
+        return np.inf if w > 0.0 else 0.0
+    if w > 1e-290 or v <= 1.0:
+        return w * v
+    return math.exp(front + math.log(v))  # tiny density times a large factor: in log space
+
+
+@njit(**_OPTS)
 def _integrand_kernel(lo, hi, theta, klo, mlo, khi, mhi, logp, logq, out):
     for i in range(logp.size):
-        lp = logp[i]
-        lq = logq[i]
-        if lp == -np.inf and lq == -np.inf:
-            out[i] = 0.0
-            continue
-        r = lp - lq
-        if r <= 0.0:
-            front = lq
-            if klo > 0.0 and r < -R_ASYMPTOTE:  # φ would overflow: continue it by its asymptote
-                out[i] = math.exp(front + math.log(lo(-R_ASYMPTOTE, theta)) + klo * (-r - R_ASYMPTOTE)
-                                  + mlo * math.log(-r / R_ASYMPTOTE))
-                continue
-            v = lo(r, theta)
-        else:
-            front = lp
-            if khi > 0.0 and r > R_ASYMPTOTE:
-                out[i] = math.exp(front + math.log(hi(R_ASYMPTOTE, theta)) + khi * (r - R_ASYMPTOTE)
-                                  + mhi * math.log(r / R_ASYMPTOTE))
-                continue
-            v = hi(r, theta)
-        w = math.exp(front)
-        if v == 0.0:
-            out[i] = 0.0
-        elif v == np.inf:
-            # p·f′(∞) where q = 0 < p; a front density that underflows (log q = −inf by overflow
-            # of a double-exponential tail, far out) carries no representable mass: 0
-            out[i] = np.inf if w > 0.0 else 0.0
-        elif w > 1e-290 or v <= 1.0:
-            out[i] = w * v
-        else:  # tiny density times a large factor: multiply in log space
-            out[i] = math.exp(front + math.log(v))
+        out[i] = integrand_point(lo, hi, theta, klo, mlo, khi, mhi, logp[i], logq[i])
 
 
 def integrand(div, logp, logq):

@@ -29,7 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["XK", "WK", "WG", "Pieces", "adaptive", "nodes"]
+__all__ = ["XK", "WK", "WG", "X21", "WK21", "WG21", "Pieces", "adaptive", "nodes", "map_point", "rule"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 
@@ -53,72 +53,67 @@ WG = np.array([
     0.295524224714752870173892994651338])
 
 # the 21 abscissae on [−1, 1] and their weights (Kronrod; Gauss, zero off the Gauss nodes)
-_X21 = np.concatenate([-XK[:-1], [0.0], XK[-2::-1]])
-_WK21 = np.concatenate([WK[:-1], [WK[-1]], WK[-2::-1]])
-_WG21 = np.zeros(21)
-_WG21[1:10:2] = WG
-_WG21[11:20:2] = WG[::-1]
+X21 = np.concatenate([-XK[:-1], [0.0], XK[-2::-1]])
+WK21 = np.concatenate([WK[:-1], [WK[-1]], WK[-2::-1]])
+WG21 = np.zeros(21)
+WG21[1:10:2] = WG
+WG21[11:20:2] = WG[::-1]
 N_NODES = 21
+
+
+@njit(**_OPTS)
+def map_point(kind, w, t):
+    """``(offset, dx/dt)`` of the map of ``kind`` (see the module table) at ``t``."""
+    if kind == 0:
+        return w * t, w
+    s = 1.0 - t
+    if kind == 1 or kind == 2:
+        off = w * t / s
+        return (off if kind == 1 else -off), w / (s * s)
+    e = w * math.exp(-t / s)
+    return (e if kind == 3 else -e), e / (s * s)
 
 
 @njit(**_OPTS)
 def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
     """Anchors, offsets and Jacobians ``|dx/dt|·(t1 − t0)/2`` of the 21 nodes of every interval."""
-    n = kind.size
-    for i in range(n):
+    for i in range(kind.size):
         h = 0.5 * (t1[i] - t0[i])
         c = 0.5 * (t1[i] + t0[i])
-        k = kind[i]
-        w = width[i]
         for j in range(21):
-            t = c + h * x21[j]
             base = i * 21 + j
+            off, dxdt = map_point(kind[i], width[i], c + h * x21[j])
             a_out[base] = anchor[i]
-            if k == 0:
-                o_out[base] = w * t
-                j_out[base] = w * h
-            elif k == 1 or k == 2:
-                s = 1.0 - t
-                off = w * t / s
-                o_out[base] = off if k == 1 else -off
-                j_out[base] = w / (s * s) * h
-            else:
-                s = 1.0 - t
-                tau = t / s
-                e = w * math.exp(-tau)
-                o_out[base] = e if k == 3 else -e
-                j_out[base] = e / (s * s) * h
+            o_out[base] = off
+            j_out[base] = dxdt * h
+
+
+@njit(**_OPTS)
+def rule(vals, jac, base, wk21, wg21):
+    """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values and Jacobians."""
+    k = 0.0
+    g = 0.0
+    a = 0.0
+    for j in range(21):
+        jj = jac[base + j]
+        if jj == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
+            continue
+        v = vals[base + j]
+        if v != v:
+            return np.nan, np.inf, np.inf
+        f = v * jj
+        k += wk21[j] * f
+        g += wg21[j] * f
+        a += wk21[j] * abs(f)
+    if math.isinf(k):
+        return k, 0.0, a
+    return k, abs(k - g), a
 
 
 @njit(**_OPTS)
 def _reduce(vals, jac, wk21, wg21, est, err, absest):
-    n = est.size
-    for i in range(n):
-        k = 0.0
-        g = 0.0
-        a = 0.0
-        bad = False
-        for j in range(21):
-            jj = jac[i * 21 + j]
-            if jj == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
-                continue
-            v = vals[i * 21 + j]
-            if v != v:
-                bad = True
-            f = v * jj
-            k += wk21[j] * f
-            g += wg21[j] * f
-            a += wk21[j] * abs(f)
-        if bad:
-            est[i] = np.nan
-            err[i] = np.inf
-        elif math.isinf(k):
-            est[i] = k
-            err[i] = 0.0
-        else:
-            est[i] = k
-            err[i] = abs(k - g)
-        absest[i] = a
+    for i in range(est.size):
+        est[i], err[i], absest[i] = rule(vals, jac, i * 21, wk21, wg21)
 
 
 class Pieces:
@@ -177,12 +172,12 @@ def adaptive(n_integrals, pieces, evaluate, *, rtol, atol=0.0, max_intervals=400
         A = np.empty(m * 21)
         O = np.empty(m * 21)
         J = np.empty(m * 21)
-        nodes(k, a, w, u0, u1, _X21, A, O, J)
+        nodes(k, a, w, u0, u1, X21, A, O, J)
         vals = np.asarray(evaluate(np.repeat(o, 21), A, O), dtype=np.float64)
         e_new = np.empty(m)
         r_new = np.empty(m)
         ab_new = np.empty(m)
-        _reduce(vals, J, _WK21, _WG21, e_new, r_new, ab_new)
+        _reduce(vals, J, WK21, WG21, e_new, r_new, ab_new)
         S_owner = np.concatenate([S_owner, o])
         S_kind = np.concatenate([S_kind, k])
         S_anchor = np.concatenate([S_anchor, a])

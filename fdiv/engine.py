@@ -17,6 +17,7 @@ from numba import njit
 from . import _tails
 from ._families import logpdf_rows
 from ._kernels import integrand
+from ._fused import adaptive_pairs
 from ._quadrature import Pieces, adaptive
 from ._registry import resolve
 from .discrete import divergence_discrete, is_discrete
@@ -274,6 +275,11 @@ def _finish(d, todo, pieces, lp, lq, rtol, values, errors):
             return integrand(d, lp(owner, anchor, offset), lq(owner, anchor, offset))
 
     total, err, ok = adaptive(len(todo), pieces, evaluate, rtol=rtol)
+    _store(d, todo, total, err, ok, rtol, values, errors)
+
+
+def _store(d, todo, total, err, ok, rtol, values, errors):
+    """``values[todo] = f(1) + ∫``; one IntegrationWarning for the integrals not certified."""
     with np.errstate(invalid="ignore"):
         values[todo] = d.f_at_one + total
     errors[todo] = err
@@ -282,7 +288,7 @@ def _finish(d, todo, pieces, lp, lq, rtol, values, errors):
         worst = float(np.max(errors[bad]))
         warnings.warn(IntegrationWarning(
             f"{bad.size} of {values.size} integrals did not reach rtol={rtol:g}; largest error "
-            f"estimate {worst:.3g}", worst), stacklevel=4)
+            f"estimate {worst:.3g}", worst), stacklevel=5)
 
 
 def _continuous_vectorised(d, P, Q, ip, iq, rtol):
@@ -308,21 +314,9 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     pieces.extend(owner, np.zeros(owner.size), pts[:, :-1][keep], width[keep])
     pieces.extend(np.arange(m), np.full(m, 2), pts[:, 0], scale)  # (−∞, first point]
     pieces.extend(np.arange(m), np.full(m, 1), pts[:, -1], scale)  # [last point, ∞)
-    ones = np.ones(m, dtype=np.int64)
     TP, TQ = P.tables()[a_p], Q.tables()[a_q]
-    rng = np.arange(m, dtype=np.int64)
-
-    def lp(owner, anchor, offset):
-        out = np.empty(owner.size)
-        _logpdf_batch(TP, rng, ones, owner, anchor, offset, out)
-        return out
-
-    def lq(owner, anchor, offset):
-        out = np.empty(owner.size)
-        _logpdf_batch(TQ, rng, ones, owner, anchor, offset, out)
-        return out
-
-    _finish(d, todo, pieces, lp, lq, rtol, values, errors)
+    total, err, ok = adaptive_pairs(d, TP, TQ, pieces, rtol)
+    _store(d, todo, total, err, ok, rtol, values, errors)
     return values, errors
 
 
