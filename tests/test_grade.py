@@ -403,13 +403,39 @@ def test_cli_gradescope_bundle(tmp_path):
         assert os.access(path, os.X_OK)
         subprocess.run(["bash", "-n", str(path)], check=True)
     run = (d / "run_autograder").read_text()
-    assert "/autograder/results/results.json" in run and "--metadata" in run
+    assert "${AUTOGRADER_ROOT:-/autograder}" in run and "results/results.json" in run
+    assert "--metadata" in run
     fallback = run.split("<<'JSON'\n", 1)[1].split("\nJSON", 1)[0]
     assert validate_results(json.loads(fallback)) == []
     with zipfile.ZipFile(d / "autograder.zip") as zf:
         names = set(zf.namelist())
     assert {"setup.sh", "run_autograder", "assignment/assignment.toml", "assignment/solution.py",
             "vendor/fdiv/grade/cli.py", "vendor/fdiv/_sandbox_runner.py"} <= names
+
+
+def test_gradescope_run_autograder_end_to_end(tmp_path):
+    """The generated run_autograder, pointed at a fake /autograder, grades and writes results."""
+    import sys
+
+    assignment = _reduced_assignment(tmp_path, tasks=["generator", "gibbs_kl"])
+    root = tmp_path / "autograder"
+    assert main(["grade", str(assignment.path), "--gradescope", str(root / "source")]) == 0
+    (root / "submission").mkdir()
+    (root / "submission" / "submission.py").write_text(SOLUTION.read_text())
+    (root / "submission_metadata.json").write_text(json.dumps({"id": 4242}))
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), FDIV_PYTHON=sys.executable)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True,
+                   timeout=300, capture_output=True)
+    res = json.loads((root / "results" / "results.json").read_text())
+    assert validate_results(res) == []
+    assert res["score"] == assignment.max_score and res["extra_data"]["submission_id"] == "4242"
+    # Python that cannot start at all: the script's own fallback file
+    (root / "results" / "results.json").unlink()
+    env["FDIV_PYTHON"] = "/bin/false"
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True,
+                   timeout=60, capture_output=True)
+    res = json.loads((root / "results" / "results.json").read_text())
+    assert validate_results(res) == [] and res["tests"][0]["name"] == "autograder error"
 
 
 def test_cli_single_submission_json_and_metadata(tmp_path, capsys):

@@ -365,26 +365,31 @@ def _gen_scores(name):
     return gen
 
 
-def _mp_log_partition(d):
+def _mp_context():
+    """A private mpmath context at 40 digits (the global one is shared between threads)."""
     import mpmath
 
-    with mpmath.workdps(_MP_DPS):
-        vals = [mpmath.mpf(float(x)) for x in np.asarray(d, dtype=np.float64)]
-        return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in vals))
+    ctx = mpmath.MPContext()
+    ctx.dps = _MP_DPS
+    return ctx
+
+
+def _mp_log_partition(d, ctx=None):
+    ctx = ctx or _mp_context()
+    vals = [ctx.mpf(float(x)) for x in np.asarray(d, dtype=np.float64)]
+    return ctx.log(ctx.fsum(ctx.exp(v) for v in vals))
 
 
 def _mp_gibbs_kl(d, q):
-    """KL(q‖p_D) = Σ_{q_i>0} q_i (log q_i − d_i) + log Z, at 40 digits."""
-    import mpmath
-
-    with mpmath.workdps(_MP_DPS):
-        log_z = _mp_log_partition(d)
-        total = mpmath.mpf(0)
-        for di, qi in zip(np.asarray(d, dtype=np.float64), np.asarray(q, dtype=np.float64)):
-            if qi > 0:
-                qi = mpmath.mpf(float(qi))
-                total += qi * (mpmath.log(qi) - mpmath.mpf(float(di)) + log_z)
-        return float(total)
+    """KL(q‖p_D) = Σ_{q_i>0} q_i (log q_i − d_i + log Z), at 40 digits."""
+    ctx = _mp_context()
+    log_z = _mp_log_partition(d, ctx)
+    total = ctx.mpf(0)
+    for di, qi in zip(np.asarray(d, dtype=np.float64), np.asarray(q, dtype=np.float64)):
+        if qi > 0:
+            qi = ctx.mpf(float(qi))
+            total += qi * (ctx.log(qi) - ctx.mpf(float(di)) + log_z)
+    return float(total)
 
 
 _register(Quantity(
