@@ -229,7 +229,7 @@ def test_flow_terms_match_closed_form_for_gaussian_flow():
     f = make_flow(2, "gaussian", mu=[0.3, -0.1], log_scale=[0.2, -0.3])
     f.params[2][1, 0] = 0.4
     e = QuadraticEnergy(2, b=[0.1, 0.2], L=[[1.0, 0], [0.3, 1.2]])
-    e_d, h = flow_terms(e, f, n=20)
+    e_d, h = flow_terms(e, f)
     Lm = f.layers[0].matrix()
     cov, mu = Lm @ Lm.T, f.params[0]
     lam, b = e.precision, e.params[0]

@@ -8,8 +8,8 @@ and the dual's Gibbs gap.
       log Z(φ) = E_q[D_φ] + H(q) + KL(q‖p_φ),
 
   so the dual's reported gap ``log Z − (E_q[D] + H(q))`` must equal ``KL(q‖p_φ)``.  Here
-  ``E_q[D]`` and ``H(q) = E_z[−log q(f(z))]`` are computed in the flow's *base* space by a tensor
-  Gauss–Hermite rule (no grid involved), while ``KL(q‖p_φ)`` is computed on the x-space grid
+  ``E_q[D]`` and ``H(q) = E_z[−log q(f(z))]`` are computed in the flow's *base* space (a
+  composite rule against ``N(0, I)`` in z, no inverse flow involved), while ``KL(q‖p_φ)`` is computed on the x-space grid
   from ``log q(x)`` (inverse flow) — two independent routes to the same number.
 
 References
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 
-from .grid import log_partition
+from .grid import Grid, log_partition
 from .trainer import as_samples
 
 __all__ = ["heldout_nll", "kl_on_grid", "gauss_hermite", "flow_terms", "evaluate"]
@@ -59,15 +59,26 @@ def gauss_hermite(dim, n):
     return np.stack([m.reshape(-1) for m in mesh], 1), np.prod([m.reshape(-1) for m in wm], 0)
 
 
-def flow_terms(energy, flow, n=64):
-    """``(E_q[D], H(q))`` by Gauss–Hermite in the flow's base space (``n`` nodes per axis)."""
-    z, w = gauss_hermite(flow.dim, n)
-    x, log_q, _ = flow.forward(z)
+def flow_terms(energy, flow, panels=None, order=8, half_width=8.5):
+    """``(E_q[D], H(q))`` as integrals against ``N(0, I)`` in the flow's base space.
+
+    A composite Clenshaw–Curtis :class:`~fdiv.ebm.Grid` over ``[−8.5, 8.5]^d`` in z (the
+    standard normal mass outside is < 4e-17 per axis): robust where the flow stretches space
+    sharply, which defeats a global Gauss–Hermite rule.  ``panels`` defaults to 1024 (1-D) or
+    40 (2-D).
+    """
+    if panels is None:
+        panels = 1024 if flow.dim == 1 else 40
+    g = Grid([-half_width] * flow.dim, [half_width] * flow.dim, panels=panels, order=order)
+    log_w = g.log_weights - 0.5 * np.sum(g.nodes ** 2, axis=1) - 0.5 * flow.dim * np.log(
+        2.0 * np.pi)
+    w = np.exp(log_w)
+    x, log_q, _ = flow.forward(g.nodes)
     return float(w @ energy.energy(x)), float(-(w @ log_q))
 
 
 def evaluate(energy, grid, x_test=None, data=None, flow=None, chains=None, tol=None,
-             n_hermite=64):
+             flow_panels=None):
     """All the exact metrics as a dict of floats.
 
     Keys: ``log_z``, ``log_z_quad_error``, ``log_z_trunc_bound``; with ``x_test``:
@@ -90,7 +101,7 @@ def evaluate(energy, grid, x_test=None, data=None, flow=None, chains=None, tol=N
             out["true_heldout_nll"] = float(-np.mean(
                 data.logpdf(xt if grid.dim > 1 else xt[:, 0])))
     if flow is not None:
-        e_d, h = flow_terms(energy, flow, n_hermite)
+        e_d, h = flow_terms(energy, flow, flow_panels)
         out["e_q_energy"], out["entropy_q"] = e_d, h
         out["gap"] = lp.value - e_d - h
         out["kl_q_model"], out["q_mass_in_box"] = kl_on_grid(flow.log_prob(grid.nodes), lp, grid)
