@@ -26,10 +26,13 @@ import time
 
 import numpy as np
 
+from .nn.threads import blas_threads
+
 #: Modules (relative to the package) that contribute ``fdiv train <name>``; each exposes
 #: ``add_train_parser(subparsers)``.  Append yours: a one-line edit.
 TRAINERS = (
     "train",
+    "ebm.cli",
 )
 
 _ASCII_BAR_WIDTH = 30
@@ -150,25 +153,6 @@ def _widths(text):
     return w
 
 
-class _threads:
-    """Limit BLAS threads (threadpoolctl, an optional extra; a no-op without it)."""
-
-    def __init__(self, n):
-        self.n, self.ctx = n, None
-
-    def __enter__(self):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            return self
-        self.ctx = threadpool_limits(limits=self.n, user_api="blas")
-        return self
-
-    def __exit__(self, *exc):
-        if self.ctx is not None:
-            self.ctx.__exit__(*exc)
-
-
 def _jsonable(obj):
     if isinstance(obj, float) and not math.isfinite(obj):
         return str(obj)
@@ -193,7 +177,7 @@ def _run_critic(args):
         raise ValueError(f"--divergence {args.divergence!r} is unknown; choose 'gan' or one of "
                          f"{', '.join(names())}")
     t0 = time.perf_counter()
-    with _threads(args.threads):
+    with blas_threads(args.threads):
         critic = train_critic(p, q, args.divergence, steps=args.steps, batch_size=args.batch_size,
                               widths=args.widths, activation=args.activation, lr=args.lr,
                               seed=args.seed)
@@ -301,7 +285,7 @@ def _run_gan(args):
 
     status, message, code = "completed", "", 0
     t0 = time.perf_counter()
-    with _threads(args.threads):
+    with blas_threads(args.threads):
         try:
             trainer.train(callback=callback, checkpoint=ckpt,
                           checkpoint_every=args.checkpoint_every)
