@@ -25,7 +25,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..distributions import logpdf as _logpdf
-from ..nn import MLP, Adam, as_generator
+from ..nn import MLP, Adam, as_generator, blas_threads
 from .objectives import make_objective
 
 __all__ = ["Critic", "train_critic", "evaluate_critic", "central_window"]
@@ -56,12 +56,20 @@ class Critic:
 
 
 def train_critic(p, q, divergence="gan", *, steps=3000, batch_size=1024, widths=(64, 64),
-                 activation="tanh", lr=3e-3, seed=0, dtype=np.float64, callback=None):
+                 activation="tanh", lr=3e-3, seed=0, dtype=np.float64, callback=None, threads=1):
     """Fit a critic for ``divergence`` between fixed 1-D P and Q (``rvs``-capable objects).
 
     ``divergence='gan'`` is the lecture's JS-GAN discriminator; any other registry name is the
-    f-GAN critic of that member.  Returns a :class:`Critic`.
+    f-GAN critic of that member.  ``threads``: BLAS threads during training (see
+    :class:`fdiv.nn.blas_threads`; None leaves the setting alone).  Returns a :class:`Critic`.
     """
+    with blas_threads(threads):
+        return _train_critic(p, q, divergence, steps, batch_size, widths, activation, lr, seed,
+                             dtype, callback)
+
+
+def _train_critic(p, q, divergence, steps, batch_size, widths, activation, lr, seed, dtype,
+                  callback):
     if steps < 1 or batch_size < 2:
         raise ValueError(f"steps={steps}, batch_size={batch_size}: need steps ≥ 1, batch_size ≥ 2")
     obj = make_objective(divergence)

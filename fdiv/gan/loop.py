@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..datasets import GaussianMixture, get_dataset
-from ..nn import MLP, Adam
+from ..nn import MLP, Adam, blas_threads
 from .metrics import density_metrics, mode_metrics
 from .objectives import make_objective
 
@@ -121,41 +121,56 @@ class GANTrainer:
         self.opt_g.step(grads)
         return loss
 
+    def _diverged(self, what, value):
+        c = self.config
+        return TrainingDiverged(
+            f"training diverged at step {self.step + 1}: {what} {value:.6g} (non-finite or beyond "
+            f"±{c.explode:g}); lower the learning rates (--lr-d {c.lr_d:g}, --lr-g {c.lr_g:g}) or "
+            "try another divergence", self.step + 1)
+
     def iteration(self):
-        for _ in range(self.config.k):
-            d_value = self.discriminator_step()
-        g_loss = self.generator_step()
+        """K critic ascent steps, one generator descent step; raises :class:`TrainingDiverged`.
+
+        Overflow inside a step is not warned about: every value is checked instead (each loss
+        and, after the iteration, every parameter); :meth:`train` then restores the last good
+        state.
+        """
+        lim = self.config.explode
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for _ in range(self.config.k):
+                d_value = self.discriminator_step()
+                if not (math.isfinite(d_value) and abs(d_value) <= lim):
+                    raise self._diverged("critic value", d_value)
+            g_loss = self.generator_step()
+            if not (math.isfinite(g_loss) and abs(g_loss) <= lim):
+                raise self._diverged("generator loss", g_loss)
+            if not self.params_finite():
+                raise self._diverged("a parameter", math.nan)
         self.step += 1
         self.history["d_value"].append(d_value)
         self.history["g_loss"].append(g_loss)
-        lim = self.config.explode
-        if not (math.isfinite(d_value) and math.isfinite(g_loss)) or max(abs(d_value), abs(g_loss)) > lim:
-            raise TrainingDiverged(
-                f"training diverged at step {self.step}: critic value {d_value:.6g}, generator "
-                f"loss {g_loss:.6g} (non-finite or beyond ±{lim:g}); lower the learning rates "
-                f"(--lr-d {self.config.lr_d:g}, --lr-g {self.config.lr_g:g}) or try another "
-                "divergence", self.step)
         return d_value, g_loss
 
     def params_finite(self) -> bool:
         return all(np.all(np.isfinite(p)) for p in self.D.params + self.G.params)
 
-    def train(self, steps=None, callback=None, checkpoint=None, checkpoint_every=500):
+    def train(self, steps=None, callback=None, checkpoint=None, checkpoint_every=500, threads=1):
         """Run until ``steps`` generator steps in total (default ``config.steps``).
 
         ``callback(trainer, d_value, g_loss)`` after each iteration.  With ``checkpoint`` (a
         path) the state is saved every ``checkpoint_every`` steps and at the end; on divergence
         the last good state is restored (in memory and on disk) and :class:`TrainingDiverged`
-        propagates.
+        propagates.  ``threads``: BLAS threads (:class:`fdiv.nn.blas_threads`; None: unchanged).
         """
+        with blas_threads(threads):
+            return self._train(steps, callback, checkpoint, checkpoint_every)
+
+    def _train(self, steps, callback, checkpoint, checkpoint_every):
         total = self.config.steps if steps is None else int(steps)
         good = self.state()
         while self.step < total:
             try:
                 d_value, g_loss = self.iteration()
-                if self.step % 50 == 0 and not self.params_finite():
-                    raise TrainingDiverged(f"training diverged at step {self.step}: parameters "
-                                           "became non-finite; lower the learning rates", self.step)
             except TrainingDiverged:
                 self.set_state(good)
                 if checkpoint is not None:
