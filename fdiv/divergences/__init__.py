@@ -9,6 +9,21 @@ from importlib import import_module
 
 _MEMBERS = (
     "kl",
+    "reverse_kl",
+    "pearson",
+    "neyman",
+    "squared_hellinger",
+    "jeffreys",
+    "weighted_js",
+    "js",
+    "gan",
+    "tv",
+    "triangular",
+    "alpha",
+    "t_power",
+    "log1p_abs",
+    "modified_gan",
+    "arithmetic_geometric",
 )
 
 for _m in _MEMBERS:
