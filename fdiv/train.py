@@ -28,6 +28,9 @@ import numpy as np
 
 from .nn.threads import blas_threads
 
+#: Kept for trainer modules that import it (``fdiv.ebm.cli``); new code: ``fdiv.nn.blas_threads``.
+_threads = blas_threads
+
 #: Modules (relative to the package) that contribute ``fdiv train <name>``; each exposes
 #: ``add_train_parser(subparsers)``.  Append yours: a one-line edit.
 TRAINERS = (
