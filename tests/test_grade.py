@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fdiv.cli import main
 from fdiv.grade import (grade_batch, grade_submission, load_assignment, safe_grade,
                         validate_results, write_results)
 from fdiv.grade.compare import compare, fmt
@@ -65,6 +64,14 @@ def _reduced_assignment(tmp_path, tasks=None, name="assignment.toml"):
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n")
     return load_assignment(path)
+
+
+def main(argv):
+    """``fdiv grade …`` through the grade subcommand's own parser (other subcommands not loaded)."""
+    from fdiv.grade import cli
+
+    assert argv[0] == "grade"
+    return cli.main(argv[1:])
 
 
 def _by_task(results):
@@ -458,3 +465,9 @@ def test_write_results_is_strict_json(tmp_path):
     path = write_results({"score": float("nan"), "tests": []}, tmp_path / "r.json")
     res = json.loads(path.read_text())  # NaN could not be written: crash results instead
     assert res["tests"][-1]["name"] == "autograder error"
+
+
+def test_grade_is_a_registered_subcommand():
+    from fdiv import cli
+
+    assert "grade.cli" in cli._SUBCOMMANDS

@@ -156,3 +156,21 @@ def _usage_failure(args, message, t0) -> int:
         except OSError:
             pass
     return 2
+
+
+def main(argv=None) -> int:
+    """``python -m fdiv.grade.cli …``: the grade subcommand alone.
+
+    Used by the generated ``run_autograder`` so that grading does not depend on every other
+    subcommand of ``fdiv`` importing cleanly.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="fdiv")
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["grade", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -168,7 +168,7 @@ PY="${FDIV_PYTHON:-$AG/venv/bin/python}"
 RESULTS="$AG/results/results.json"
 mkdir -p "$AG/results"
 cd "$AG/source" || true
-PYTHONPATH="$AG/source/vendor" "$PY" -m fdiv grade \
+PYTHONPATH="$AG/source/vendor" "$PY" -m fdiv.grade.cli \
     "$AG/source/assignment/{assignment_name}" "$AG/submission" \
     --out "$RESULTS" --metadata "$AG/submission_metadata.json"
 if [ ! -s "$RESULTS" ]; then
