@@ -181,7 +181,7 @@ def describe_value(value) -> str:
 
 
 # ----------------------------------------------------------------------------- isolation
-def _sandbox_user(user):
+def _sandbox_user(user, python):
     """(uid, gid, name) to run as, or None to keep the current user; plus a note."""
     if user is None or os.geteuid() != 0:
         return None, "" if user is None else "not root: child runs as the current user"
@@ -198,17 +198,17 @@ def _sandbox_user(user):
             continue
         if pw.pw_uid == 0:
             continue
-        if _user_can_run_python(pw.pw_uid, pw.pw_gid):
+        if _user_can_run_python(pw.pw_uid, pw.pw_gid, python):
             return (pw.pw_uid, pw.pw_gid, name), ""
-        return None, (f"user {name!r} cannot run {sys.executable} (unreadable path?): "
+        return None, (f"user {name!r} cannot run {python} (unreadable path?): "
                       f"child runs as root")
     return None, f"no unprivileged user among {candidates}: child runs as root"
 
 
 @lru_cache(maxsize=None)
-def _user_can_run_python(uid, gid) -> bool:
+def _user_can_run_python(uid, gid, python) -> bool:
     try:
-        proc = subprocess.run([sys.executable, "-I", "-c", "import json"], user=uid, group=gid,
+        proc = subprocess.run([python, "-I", "-c", "import json"], user=uid, group=gid,
                               extra_groups=[], stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
                               cwd="/")
@@ -347,7 +347,8 @@ def _kill_group(pgid):
 # ----------------------------------------------------------------------------- main entry
 def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=65536,
               cpu_seconds=None, env=None, call_timeout=None, user="auto", network=False,
-              sys_path=None, max_processes=64, max_file_mb=16, prerequisites=None) -> SandboxResult:
+              sys_path=None, max_processes=64, max_file_mb=16, prerequisites=None,
+              python=None) -> SandboxResult:
     """Call ``target`` on each entry of ``calls`` in one sandboxed child process.
 
     Parameters
@@ -410,7 +411,8 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
     if cpu_seconds is None:
         cpu_seconds = int(math.ceil(timeout)) + 1
 
-    run_as, user_note = _sandbox_user(user)
+    python = str(python or sys.executable)
+    run_as, user_note = _sandbox_user(user, python)
     notes = [n for n in [user_note] if n]
     isolation = {
         "user": run_as[2] if run_as else _current_user(),
@@ -467,7 +469,7 @@ def run_calls(target, calls, *, timeout=10.0, memory_mb=1024, max_output_bytes=6
         result_r, result_w = os.pipe()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-I", "-X", "utf8", str(runner), str(req_path), str(result_w)],
+                [python, "-I", "-X", "utf8", str(runner), str(req_path), str(result_w)],
                 cwd=str(workdir), env=_default_env(workdir, env), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(result_w,),
                 start_new_session=True,

@@ -332,3 +332,68 @@ def test_concurrent_use_from_threads(module):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda i: run_calls(target, [{"args": [i]}], timeout=20), range(8)))
     assert [r.calls[0].value for r in results] == list(range(1, 9))
+
+
+def _python_for_nobody():
+    """An interpreter the unprivileged user can run (only when we are root), else skip."""
+    if os.geteuid() != 0:
+        pytest.skip("dropping privileges needs a root grader")
+    import pwd
+
+    from fdiv._sandbox import _user_can_run_python
+
+    try:
+        pw = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no 'nobody' user on this machine")
+    for cand in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.path.exists(cand) and _user_can_run_python(pw.pw_uid, pw.pw_gid, cand):
+            return cand
+    pytest.skip("no interpreter that 'nobody' can run (e.g. Python under /root)")
+
+
+def test_root_grader_drops_privileges(module, tmp_path):
+    python = _python_for_nobody()
+    secret = tmp_path / "solution_secret.txt"
+    secret.write_text("42")
+    secret.chmod(0o600)
+    target = module(f"""
+        import os
+        def f(kind):
+            if kind == "uid":
+                return os.getuid()
+            with open({str(secret)!r}) as fh:
+                return fh.read()
+    """)
+    res = run_calls(target, [{"args": ["uid"]}, {"args": ["secret"]}], timeout=20, python=python)
+    assert res.isolation["user"] in ("fdiv-sandbox", "nobody"), res.isolation
+    assert res.calls[0].ok and res.calls[0].value != 0
+    assert res.calls[1].error_type == "PermissionError"
+
+
+def test_fork_bomb_bypassing_the_audit_hook_is_capped(module):
+    """ctypes fork() skips the audit hook; RLIMIT_NPROC (non-root child) and killpg contain it."""
+    python = _python_for_nobody()
+    import pwd
+
+    from fdiv._sandbox import _count_user_processes
+
+    uid = pwd.getpwnam("nobody").pw_uid
+    before = _count_user_processes(uid)
+    target = module("""
+        import ctypes
+        def f():
+            libc = ctypes.CDLL(None)
+            n = 0
+            while True:
+                if libc.fork() < 0:
+                    n += 1
+    """)
+    t0 = time.monotonic()
+    res = run_calls(target, [{"args": []}], timeout=3, python=python, max_processes=8)
+    assert time.monotonic() - t0 < 10
+    assert not res.ok
+    deadline = time.monotonic() + 10
+    while _count_user_processes(uid) > before and time.monotonic() < deadline:
+        time.sleep(0.2)  # SIGKILLed members of the group may linger briefly as zombies
+    assert _count_user_processes(uid) <= before  # nothing left behind
