@@ -311,6 +311,7 @@ def test_assignment_validation(tmp_path):
         "quantity": (good.replace('quantity = "f"\n', 'quantity = "nope"\n', 1), "unknown quantity"),
         "toml": (good + "\n[[tasks]\n", "invalid TOML"),
         "dup": (good + '\n[[tasks]]\nid = "generator"\nquantity = "f"\n', "duplicate"),
+        "budget": (good.replace("timeout = 20.0", "timeout = 100.0"), "time_budget"),
     }
     for name, (text, match) in cases.items():
         path = tmp_path / f"{name}.toml"

@@ -13,6 +13,7 @@ Format (TOML; YAML has the same keys)::
     call_timeout = 2.0             # seconds per case
     memory_mb = 1024
     show_output = true             # show (truncated) student stdout/stderr in the results
+    time_budget = 540              # the tasks' timeouts must add up to less (Gradescope: 600 s)
 
     [[tasks]]
     id = "conjugate"               # unique; also the default function name
@@ -43,7 +44,7 @@ __all__ = ["Assignment", "Task", "load_assignment", "BUILTIN_ASSIGNMENTS", "buil
 
 _ASSIGNMENT_KEYS = {"name", "submission", "solution", "template", "seed", "divergence", "timeout",
                     "call_timeout", "memory_mb", "show_output", "description", "max_output_bytes",
-                    "rtol", "atol"}
+                    "rtol", "atol", "time_budget"}
 _TASK_KEYS = {"id", "function", "title", "quantity", "points", "partial_credit", "visible", "hidden",
               "rtol", "atol", "timeout", "call_timeout", "prerequisites", "cases", "divergence",
               "params", "description", "visibility"}
@@ -184,6 +185,14 @@ def load_assignment(path) -> Assignment:
         for name in task.prerequisites:
             if name == task.function:
                 raise ValueError(f"{where}: task {task.id!r} lists its own function as a prerequisite")
+    # Gradescope kills a run at its global limit (10 min by default) and then shows no per-test
+    # output at all: the tasks' own limits must add up to less than that.
+    budget = _positive_number(head.get("time_budget", 540.0), f"{where}: [assignment] time_budget")
+    worst = sum(t.timeout for t in tasks)
+    if worst > budget:
+        raise ValueError(f"{where}: the tasks' timeouts add up to {worst:g} s, over the time_budget "
+                         f"of {budget:g} s (Gradescope's global limit gives no per-test output): "
+                         f"lower the timeouts or raise time_budget")
     seed = head.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"{where}: [assignment] seed must be a non-negative integer, got {seed!r}")

@@ -127,6 +127,7 @@ def run(args) -> int:
 
     sid = args.submission_id or _metadata_id(args.metadata)
     results = safe_grade(assignment, args.submission, seed=args.seed, submission_id=sid)
+    _warn_isolation(results.get("extra_data", {}).get("sandbox", {}))
     if args.out:
         try:
             write_results(results, args.out)
@@ -143,6 +144,12 @@ def run(args) -> int:
             print(f"results written to {args.out}")
     crashed = any(t.get("name") == "autograder error" for t in results["tests"])
     return 0 if not crashed and results["score"] >= assignment.max_score else 1
+
+
+def _warn_isolation(sandbox):
+    """Tell the operator (stderr, not the student) when student code ran with weak isolation."""
+    for note in sandbox.get("notes", []):
+        print(f"fdiv grade: warning: {note}", file=sys.stderr)
 
 
 def _usage_failure(args, message, t0) -> int:
