@@ -104,7 +104,7 @@ class _Row:
 
 
 def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("\n", " ").replace("`", "'")
 
 
 def _code_block(text: str) -> str:
@@ -241,7 +241,7 @@ def grade_task(assignment: Assignment, task: Task, index: int, file: Path, submi
         "number": str(index + 1),
         "score": score,
         "max_score": float(task.points),
-        "status": "passed" if score >= task.points else "failed",
+        "status": "passed" if n_pass == total else "failed",
         "output": output,
         "output_format": "md",
         "visibility": task.visibility,
@@ -296,7 +296,7 @@ def _task_markdown(assignment, task, rows, score, res, hint) -> str:
     if task.prerequisites:
         lines += [f"Graded with the reference versions of {', '.join(f'`{p}`' for p in task.prerequisites)}"
                   " (a mistake there is not counted twice).", ""]
-    lines += ["| case | targets | result |", "|---|---|---|"]
+    # a plain list, not a table: Gradescope's Markdown flavour is not documented to have tables
     shown_hidden = 0
     for r in rows:
         if r.hidden:
@@ -308,12 +308,13 @@ def _task_markdown(assignment, task, rows, score, res, hint) -> str:
             text = r.public
         else:
             text = r.detail
-        lines.append(f"| {r.label} | {_md_escape(r.kind)} | {'passed' if r.ok else 'FAILED: ' + _md_escape(text)} |")
+        verdict = "passed" if r.ok else "**failed**: " + _md_escape(text)
+        lines.append(f"- {r.label} ({_md_escape(r.kind)}): {verdict}")
     failed_hidden = sum(not r.ok for r in hid)
     if failed_hidden > _MAX_HIDDEN_ROWS:
-        lines.append(f"| … | | {failed_hidden - _MAX_HIDDEN_ROWS} more hidden cases failed |")
+        lines.append(f"- … and {failed_hidden - _MAX_HIDDEN_ROWS} more hidden cases failed")
     if hid_pass:
-        lines.append(f"| hidden | | {hid_pass} hidden case{'s' if hid_pass != 1 else ''} passed |")
+        lines.append(f"- {hid_pass} hidden case{'s' if hid_pass != 1 else ''} passed")
     lines.append("")
     first_bad = next((r for r in rows if not r.hidden and not r.ok and r.call is not None), None)
     if first_bad is not None:
