@@ -86,7 +86,7 @@ def _train_critic(p, q, divergence, steps, batch_size, widths, activation, lr, s
         if not math.isfinite(value):
             raise FloatingPointError(f"critic training diverged at step {i}: value {value}; "
                                      "lower lr")
-        grads, _ = net.backward(cache, -np.concatenate([g_p, g_q])[:, None])
+        grads, _ = net.backward(cache, -np.concatenate([g_p, g_q])[:, None], input_grad=False)
         opt.step(grads)
         if callback is not None:
             callback(i, value)

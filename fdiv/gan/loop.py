@@ -107,7 +107,7 @@ class GANTrainer:
         v, cache = self.D.forward(np.concatenate([x_p.astype(self.D.dtype, copy=False), x_q]))
         value, g_p, g_q = self.objective.discriminator(v[: c.batch_p, 0], v[c.batch_p:, 0])
         grad_out = -np.concatenate([g_p, g_q])[:, None]      # ascent = descent on −L
-        grads, _ = self.D.backward(cache, grad_out)
+        grads, _ = self.D.backward(cache, grad_out, input_grad=False)
         self.opt_d.step(grads)
         return value
 

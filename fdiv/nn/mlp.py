@@ -105,27 +105,31 @@ class MLP:
         return x
 
     def forward(self, x):
-        """``(y, cache)``: outputs of shape (batch, d_out) and what :meth:`backward` needs."""
+        """``(y, cache)``: outputs of shape (batch, d_out) and what :meth:`backward` needs.
+
+        The cache holds the layer inputs ``h_0 = x, h_1, …`` (hidden activations); the
+        activation derivatives are computed from them, so pre-activations are not kept.
+        """
         h = self._check_x(x)
-        hs, zs = [h], []
+        hs = [h]
         p = self.params
         last = self.n_layers - 1
+        act = self.act.forward_inplace
         for i in range(self.n_layers):
             z = h @ p[2 * i]
             z += p[2 * i + 1]
             if i < last:
-                zs.append(z)
-                h = self.act.forward(z)
+                h = act(z)
                 hs.append(h)
             else:
                 h = z
-        return h, (hs, zs)
+        return h, hs
 
     def __call__(self, x):
         """Outputs only (no cache)."""
         return self.forward(x)[0]
 
-    def backward(self, cache, grad_out, param_grads=True):
+    def backward(self, cache, grad_out, param_grads=True, input_grad=True):
         """Backpropagate ``grad_out = ∂ℓ/∂y`` (batch, d_out).
 
         Returns
@@ -133,10 +137,11 @@ class MLP:
         grads : list of ndarray or None
             ``∂ℓ/∂params`` in the order of :attr:`params` (None when ``param_grads=False``,
             which skips the weight gradients: the generator step needs only ``∂ℓ/∂x``).
-        grad_x : ndarray
-            ``∂ℓ/∂x``, shape (batch, d_in).
+        grad_x : ndarray or None
+            ``∂ℓ/∂x``, shape (batch, d_in) (None when ``input_grad=False``, which skips the
+            last matmul: a critic update needs only the parameter gradients).
         """
-        hs, zs = cache
+        hs = cache
         p = self.params
         d = np.asarray(grad_out, dtype=self.dtype)
         if d.shape != (hs[0].shape[0], self.sizes[-1]):
@@ -144,13 +149,16 @@ class MLP:
                 f"grad_out has shape {d.shape}; expected {(hs[0].shape[0], self.sizes[-1])}"
             )
         grads = [None] * len(p) if param_grads else None
+        go = self.act.grad_from_output
         for i in range(self.n_layers - 1, -1, -1):
             if param_grads:
                 grads[2 * i] = hs[i].T @ d
                 grads[2 * i + 1] = d.sum(axis=0)
+            if i == 0 and not input_grad:
+                return grads, None
             d = d @ p[2 * i].T
             if i > 0:
-                d = self.act.backward(zs[i - 1], hs[i], d)
+                d = go(hs[i], d)
         return grads, d
 
     # -- persistence ---------------------------------------------------------------------
