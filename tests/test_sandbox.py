@@ -3,11 +3,13 @@
 Each test writes a tiny hostile (or benign) module and checks that the parent process survives,
 that the outcome is classified correctly and that the results of the other calls are kept.
 """
+import json
 import math
 import os
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,3 +399,54 @@ def test_fork_bomb_bypassing_the_audit_hook_is_capped(module):
     while _count_user_processes(uid) > before and time.monotonic() < deadline:
         time.sleep(0.2)  # SIGKILLed members of the group may linger briefly as zombies
     assert _count_user_processes(uid) <= before  # nothing left behind
+
+
+def test_non_root_grader_path(tmp_path):
+    """The grader itself unprivileged: run the sandbox as 'nobody' (stdlib-only copy of it).
+
+    The child must get an empty network namespace where unprivileged user namespaces are allowed
+    (otherwise only the audit hook, and the isolation notes say so) and an RLIMIT_NPROC cap.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    import fdiv._sandbox as sb
+
+    python = _python_for_nobody()
+    root = Path(tempfile.mkdtemp(prefix="fdiv-nonroot-", dir="/tmp"))
+    try:
+        pkg = root / "sandboxpkg"
+        pkg.mkdir()
+        (pkg / "__init__.py").write_text("")
+        for name in ("_sandbox.py", "_sandbox_runner.py"):
+            shutil.copyfile(Path(sb.__file__).with_name(name), pkg / name)
+        (root / "target.py").write_text(textwrap.dedent("""
+            import os, resource
+            def f():
+                with open("/proc/self/net/dev") as fh:
+                    names = sorted(line.split(":")[0].strip() for line in fh if ":" in line)
+                return [os.getuid(), names, resource.getrlimit(resource.RLIMIT_NPROC)[0]]
+        """))
+        (root / "drive.py").write_text(textwrap.dedent(f"""
+            import json
+            from sandboxpkg._sandbox import run_calls
+            r = run_calls({str(root / 'target.py') + ':f'!r}, [{{"args": []}}], timeout=20)
+            print(json.dumps({{"ok": r.ok, "value": r.calls[0].value, "isolation": r.isolation}}))
+        """))
+        for p in [root, *root.rglob("*")]:
+            p.chmod(0o755)
+        proc = subprocess.run([python, str(root / "drive.py")], user="nobody", cwd=str(root),
+                              env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        assert out["ok"]
+        uid, interfaces, nproc = out["value"]
+        assert uid != 0 and 0 < nproc < 10_000
+        if out["isolation"]["network"] == "namespace+audit-hook":
+            assert interfaces == ["lo"]
+        else:
+            assert any("audit hook" in n for n in out["isolation"]["notes"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
