@@ -102,6 +102,10 @@ def add_train_parser(sub):
     g.add_argument("--activation", default="tanh")
     g.add_argument("--lr-d", type=_positive_float, default=1e-4)
     g.add_argument("--lr-g", type=_positive_float, default=1e-3)
+    g.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant",
+                   help="cosine: decay both rates to --lr-final of their value over --steps "
+                        "(a resumed run continues bit-identically only with the same --steps)")
+    g.add_argument("--lr-final", type=_positive_float, default=0.01)
     g.add_argument("--beta1", type=float, default=0.5)
     g.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     g.add_argument("--seed", type=int, default=0)
@@ -273,7 +277,8 @@ def _run_gan(args):
                         latent_dim=args.latent_dim, d_widths=args.d_widths,
                         g_widths=args.g_widths, d_activation=args.activation,
                         g_activation=args.activation, lr_d=args.lr_d, lr_g=args.lr_g,
-                        betas=(args.beta1, 0.999), seed=args.seed, dtype=args.dtype)
+                        betas=(args.beta1, 0.999), lr_schedule=args.lr_schedule,
+                        lr_final=args.lr_final, seed=args.seed, dtype=args.dtype)
         trainer = GANTrainer(cfg)
     progress = _Progress(trainer.config.steps, trainer.step, not args.no_progress)
     live = {}

@@ -224,9 +224,10 @@ def test_same_seed_same_bits_and_k_steps():
     assert a.opt_d.t == 2 * a.opt_g.t == 80
 
 
-def test_checkpoint_resume_is_bit_identical(tmp_path):
-    straight = GANTrainer(_small()).train()
-    part = GANTrainer(_small()).train(steps=17)
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_checkpoint_resume_is_bit_identical(tmp_path, schedule):
+    straight = GANTrainer(_small(lr_schedule=schedule)).train()
+    part = GANTrainer(_small(lr_schedule=schedule)).train(steps=17)
     part.save(tmp_path / "c.npz")
     resumed = GANTrainer.load(tmp_path / "c.npz")
     assert resumed.step == 17
@@ -234,6 +235,15 @@ def test_checkpoint_resume_is_bit_identical(tmp_path):
     assert _bits(resumed) == _bits(straight)
     assert resumed.history == straight.history
     assert resumed.sample(100).tobytes() == straight.sample(100).tobytes()
+
+
+def test_cosine_schedule_reaches_final_fraction():
+    tr = GANTrainer(_small(lr_schedule="cosine", lr_final=0.1, steps=40)).train()
+    # the last iteration ran at t = 39 of T = 40
+    frac = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 39 / 40))
+    assert math.isclose(tr.opt_g.lr, 1e-3 * frac, rel_tol=1e-12)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        GANConfig(lr_schedule="linear")
 
 
 def test_divergence_guard_restores_last_good_checkpoint(tmp_path):

@@ -8,7 +8,8 @@ Each iteration (Goodfellow et al. 2014, Algorithm 1; the lecture's steps 1–4):
     ε ~ N(0, I) (batch_q)                            # generator DESCENT
     θ ← θ − η_G ∇_θ L_G(θ, φ)
 
-with ``L`` and ``L_G`` from :mod:`fdiv.gan.objectives`.  All randomness (initial weights, data,
+with ``L`` and ``L_G`` from :mod:`fdiv.gan.objectives`; the step sizes are constant or follow a
+cosine schedule from η to ``lr_final``·η over ``steps`` (the lecture's η_k, λ_t).  All randomness (initial weights, data,
 noise) comes from one ``numpy.random.Generator`` seeded by ``seed`` and consumed in a fixed order,
 so the same configuration gives the same bits; evaluation samples use their own generator
 (``seed``, step) so evaluating never perturbs training.  :meth:`GANTrainer.save` stores
@@ -61,6 +62,8 @@ class GANConfig:
     lr_d: float = 1e-4
     lr_g: float = 1e-3
     betas: tuple = (0.5, 0.999)
+    lr_schedule: str = "constant"       # or 'cosine': η_t = η·(f + (1 − f)·½(1 + cos πt/T))
+    lr_final: float = 0.01              # f, the final fraction of the cosine schedule
     seed: int = 0
     dtype: str = "float64"
     explode: float = 1e6                # |loss| above this counts as divergence
@@ -70,6 +73,8 @@ class GANConfig:
             val = getattr(self, name)
             if not isinstance(val, (int, np.integer)) or val < (0 if name == "steps" else 1):
                 raise ValueError(f"{name}={val!r} must be a positive integer")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule={self.lr_schedule!r}: choose 'constant' or 'cosine'")
         if self.lr_d <= 0 or self.lr_g <= 0:
             raise ValueError(f"lr_d={self.lr_d}, lr_g={self.lr_g}: learning rates must be > 0")
         self.d_widths = tuple(int(w) for w in self.d_widths)
@@ -135,7 +140,12 @@ class GANTrainer:
         and, after the iteration, every parameter); :meth:`train` then restores the last good
         state.
         """
-        lim = self.config.explode
+        c = self.config
+        lim = c.explode
+        if c.lr_schedule == "cosine":       # the lecture's step sizes η_k, λ_t, as a function of t
+            frac = c.lr_final + (1.0 - c.lr_final) * 0.5 * (1.0 + math.cos(
+                math.pi * min(self.step / max(c.steps, 1), 1.0)))
+            self.opt_d.lr, self.opt_g.lr = c.lr_d * frac, c.lr_g * frac
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for _ in range(self.config.k):
                 d_value = self.discriminator_step()
