@@ -472,3 +472,26 @@ def test_grade_is_a_registered_subcommand():
     from fdiv import cli
 
     assert "grade.cli" in cli._SUBCOMMANDS
+
+
+def test_reference_answers_exist_for_every_registry_member():
+    """Staff may pick any divergence: every quantity must give a number (never NaN) for each."""
+    import warnings
+
+    import fdiv
+
+    problems = []
+    for name in fdiv.names():
+        params = {"divergence": name}
+        for qname in ("f", "f_prime", "conjugate", "divergence", "variational_bound"):
+            q = get_quantity(qname)
+            rng = np.random.default_rng(1)
+            for i in range(len(q.kinds) * 2):
+                case = q.generate(rng, i, params)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    value = np.asarray(q.expected(case.args, params), dtype=np.float64)
+                if np.isnan(value).any():
+                    problems.append(f"{name}/{qname}/{case.kind}: {[a.tolist() for a in case.args]}")
+                    break
+    assert not problems, "reference answers that are NaN:\n" + "\n".join(problems)

@@ -175,7 +175,7 @@ def _gen_conjugate(rng, index, params):
     t_floor = float(div.f_prime(0.0))  # f′(0+): below it the sup over u ≥ 0 sits at u = 0
     if kind == "Fenchel–Young points t = f′(u)":
         t = np.asarray(div.f_prime(_positive(rng, n, -2.0, 2.0)), dtype=np.float64)
-    elif kind == "t below f′(0+) (where u ≥ 0 binds)" and np.isfinite(t_floor):
+    elif kind == "t below f′(0+), where u ≥ 0 binds" and np.isfinite(t_floor):
         t = t_floor - _positive(rng, n, -2.0, 2.0)
     else:
         a = max(lo, t_floor - 4.0) if np.isfinite(t_floor) else (lo if np.isfinite(lo) else -6.0)
@@ -187,7 +187,7 @@ def _gen_conjugate(rng, index, params):
 
 _register(Quantity(
     name="conjugate", summary="the Fenchel conjugate f*(t) = sup_{u ≥ 0} (t·u − f(u))",
-    kinds=("Fenchel–Young points t = f′(u)", "t below f′(0+) (where u ≥ 0 binds)", "mixed"),
+    kinds=("Fenchel–Young points t = f′(u)", "t below f′(0+), where u ≥ 0 binds", "mixed"),
     generate=_gen_conjugate,
     expected=lambda args, params: np.asarray(_div(params).conjugate(args[0]), dtype=np.float64),
     alternatives=lambda args, params: _conjugate_alternatives(args, params),
@@ -343,9 +343,9 @@ def _gen_scores(name):
         kind = _kind(QUANTITIES[name].kinds, index)
         n = int(rng.integers(3, 9))
         d = rng.normal(0.0, 2.0, size=n)
-        if kind == "large scores (exp overflows)":
+        if kind == "large scores, exp overflows":
             d = d + rng.uniform(750.0, 1000.0)
-        elif kind == "very negative scores (exp underflows)":
+        elif kind == "very negative scores, exp underflows":
             d = d - rng.uniform(750.0, 1000.0)
         elif kind == "a single state":
             d = d[:1]
@@ -395,8 +395,8 @@ def _mp_gibbs_kl(d, q):
 _register(Quantity(
     name="log_partition",
     summary="log Z = log Σ_x exp(D(x)), stable for large and very negative scores",
-    kinds=("moderate scores", "large scores (exp overflows)",
-           "very negative scores (exp underflows)", "a single state"),
+    kinds=("moderate scores", "large scores, exp overflows",
+           "very negative scores, exp underflows", "a single state"),
     generate=_gen_scores("log_partition"),
     expected=lambda args, params: float(_mp_log_partition(args[0])),
     shape="scalar",
@@ -405,7 +405,7 @@ _register(Quantity(
 _register(Quantity(
     name="gibbs_kl",
     summary="KL(q‖p_D) with p_D = exp(D)/Z, from the identity log Z = E_q[D] + H(q) + KL(q‖p_D)",
-    kinds=("moderate scores", "zeros in q", "large scores (exp overflows)",
+    kinds=("moderate scores", "zeros in q", "large scores, exp overflows",
            "q is the Gibbs distribution"),
     generate=_gen_scores("gibbs_kl"),
     expected=lambda args, params: _mp_gibbs_kl(args[0], args[1]),
