@@ -1,0 +1,444 @@
+"""``fdiv check``: validate someone else's divergence, conjugate or GAN loss against the references.
+
+A function is run on the shipped test vectors (:mod:`fdiv.vectors`) and on hypothesis-drawn
+inputs whose references are computed afresh with mpmath; every result is compared with its
+tolerance; failures are listed with input, expected, got, relative error and a one-line
+reproduction, and a *convention diagnosis* names the mistake that explains them (swapped
+arguments, a factor ½ or 2, bits, √, a dropped boundary term, the f-GAN conjugate over ℝ, a
+missing activation — see :mod:`fdiv.check._diagnose`).
+
+A target given as ``'module:function'`` or ``'path/to/file.py:function'`` runs in a separate,
+resource-limited process (:func:`fdiv._sandbox.run_calls`, data exchanged as JSON); a Python
+callable runs in-process (it is your own code, e.g. in your test suite).
+
+Examples
+--------
+>>> report = fdiv.check(my_kl, quantity="divergence", divergence="kl")    # doctest: +SKIP
+>>> report.passed, report.diagnosis.mistake                                # doctest: +SKIP
+(False, 'swapped')
+
+In a test suite::
+
+    from fdiv.check import assert_conforms
+
+    def test_my_js():
+        assert_conforms(my_js, quantity="divergence", divergence="js")
+
+Command line: ``fdiv check mylib.py:kl --quantity divergence --divergence kl [--input logprobs]
+[--format text|json|junit|gradescope]``; exit code 0 when every case passes, 1 when any fails,
+2 on usage errors.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import warnings
+
+import mpmath as mp
+import numpy as np
+
+from .. import vectors as _vectors
+from ..vectors import reference as R
+from ._diagnose import Diagnosis, diagnose
+from ._quantities import ALIASES, QUANTITIES, get_quantity
+from ._report import CaseResult, Report
+
+__all__ = ["check", "assert_conforms", "Report", "CaseResult", "Diagnosis", "QUANTITIES",
+           "add_parser"]
+
+_USAGE_IMPORT_ERRORS = ("ModuleNotFoundError", "FileNotFoundError", "AttributeError")
+
+
+# ----------------------------------------------------------------------------- cases
+def _numbers(obj):
+    if isinstance(obj, dict):
+        out = []
+        for v in obj.values():
+            out += _numbers(v)
+        return out
+    if isinstance(obj, (list, tuple)):
+        out = []
+        for v in obj:
+            out += _numbers(v)
+        return out
+    try:
+        return [float(obj)]
+    except (TypeError, ValueError):
+        return []
+
+
+def _decode_inputs(inputs):
+    return {k: _vectors.decode(v) if isinstance(v, (list, str, int, float)) else v
+            for k, v in inputs.items()}
+
+
+def _vector_cases(q, form, divergence, member):
+    out = []
+    params = dict(member.params) if member is not None else None
+    for g, t in _vectors.cases(q.vectors, divergence=divergence, params=params):
+        inputs = _decode_inputs(t["inputs"])
+        text = t.get("expected_by_input", {}).get(form, t["expected"])
+        label = f"vectors:{g.get('divergence', q.vectors)}#{t['tcId']}"
+        out.append(CaseResult(
+            key=label, source="vectors", inputs=inputs, describe=q.describe(inputs, form),
+            expected_text=text, expected=float(text), rtol=float(t["rtol"]), atol=float(t["atol"]),
+            flags=list(t["flags"]), comment=t.get("comment", ""), numbers=_numbers(inputs),
+            reference=mp.mpf(text)))
+    return out
+
+
+def _draw(strategy, n, seed):
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    drawn = []
+
+    @hseed(seed)
+    @settings(max_examples=n, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), derandomize=False)
+    @given(strategy)
+    def collect(x):
+        drawn.append(x)
+
+    collect()
+    return drawn
+
+
+def _hypothesis_cases(q, form, gen, n, seed):
+    try:
+        drawn = _draw(q.strategy(form), n, seed)
+    except ImportError:
+        warnings.warn("hypothesis is not installed: only the test vectors are used", stacklevel=3)
+        return []
+    out, seen = [], set()
+    for inputs in drawn:
+        key = repr(sorted(inputs.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        nums = _numbers(inputs)
+        try:
+            ref = R.precise(lambda _x, i=inputs: q.reference(gen, i, form), nums, digits=30)
+        except (R.PrecisionError, ValueError, ZeroDivisionError):
+            continue
+        text = R.fmt(ref, 20)
+        out.append(CaseResult(
+            key=f"hypothesis#{len(out) + 1}", source="hypothesis", inputs=inputs,
+            describe=q.describe(inputs, form), expected_text=text, expected=float(text),
+            rtol=q.hyp_rtol, atol=q.hyp_atol, flags=[], comment="", numbers=nums, reference=ref))
+    return out
+
+
+# ----------------------------------------------------------------------------- running
+def _to_float(value):
+    """The user's return value as a float, or raise TypeError saying what came back."""
+    if isinstance(value, dict):  # an unencodable object from the sandbox
+        raise TypeError(f"returned an object of type {value.get('__object__', 'dict')}, expected a float")
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError("returned a bool, expected a float")
+    if isinstance(value, (list, tuple)):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            raise TypeError(f"returned an array of shape {value.shape}, expected a scalar")
+        value = value.reshape(())[()]
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"returned a complex number {value!r}, expected a float")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"returned {type(value).__name__}, expected a float") from None
+
+
+def _target_of(fn):
+    """``'module:qualname'`` for an importable callable, else None."""
+    mod, qual = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
+    if mod and qual and mod != "__main__" and "<" not in qual + mod:
+        return f"{mod}:{qual}"
+    return None
+
+
+def _repro(target, q, inputs, form):
+    args = q.source(inputs, form)
+    if target is None:
+        return f"fn({args})"
+    where, _, func = target.rpartition(":")
+    if where.endswith(".py") or "/" in where or os.sep in where:
+        load = f"import numpy as np, runpy; fn = runpy.run_path({where!r})[{func.split('.')[0]!r}]"
+        if "." in func:
+            load += "".join(f".{p}" for p in func.split(".")[1:])
+    else:
+        head, *rest = func.split(".")
+        load = f"import numpy as np; from {where} import {head} as fn"
+        if rest:
+            load += "; fn = fn" + "".join(f".{p}" for p in rest)
+    return f'python -c "{load}; print(repr(fn({args})))"'
+
+
+def _run_inprocess(fn, calls):
+    outs = []
+    for args in calls:
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outs.append((True, fn(*args), None))
+        except Exception as exc:  # noqa: BLE001  (the function under test may raise anything)
+            outs.append((False, None, f"{type(exc).__name__}: {exc}"))
+    return outs, None, None
+
+
+def _run_sandboxed(target, calls, timeout, call_timeout, memory_mb):
+    from .._sandbox import run_calls
+
+    res = run_calls(target, [{"args": list(a)} for a in calls], timeout=timeout,
+                    call_timeout=call_timeout, memory_mb=memory_mb, max_output_bytes=65536,
+                    sys_path=[os.getcwd()])
+    outs = []
+    for o in res.calls:
+        if o.ok:
+            outs.append((True, o.value, None))
+        else:
+            outs.append((False, None, f"{o.error_type}: {o.message}".strip()))
+    error = kind = None
+    if res.error == "import":
+        error = res.message
+        tb = (res.import_traceback or "").strip().splitlines()
+        etype = res.message.split(":", 2)[1].strip() if res.message.count(":") >= 2 else ""
+        kind = "usage" if etype in _USAGE_IMPORT_ERRORS else "import"
+        if tb:
+            error += "\n" + "\n".join(tb[-6:])
+    elif res.error:
+        error, kind = res.message, res.error
+    return outs, error, kind
+
+
+def _compare(r, got):
+    exp = r.expected
+    if math.isnan(exp):
+        ok = math.isnan(got)
+    elif math.isinf(exp):
+        ok = got == exp
+    elif not math.isfinite(got):
+        ok = False
+    else:
+        ok = abs(got - exp) <= r.atol + r.rtol * abs(exp)
+    if got == exp or (math.isnan(got) and math.isnan(exp)):
+        rel = 0.0
+    elif math.isfinite(got) and math.isfinite(exp) and exp != 0:
+        rel = abs(got - exp) / abs(exp)
+    else:
+        rel = math.inf
+    return ok, rel
+
+
+def check(fn, quantity="divergence", divergence=None, *, params=None, input=None,
+          hypothesis=True, examples=25, seed=0, vectors=True, sandbox=None, timeout=120.0,
+          call_timeout=10.0, memory_mb=2048) -> Report:
+    """Check ``fn`` against fdiv's references for one quantity.
+
+    Parameters
+    ----------
+    fn : callable or str
+        The function under test, or a target ``'module:function'`` /
+        ``'path/to/file.py:function'`` (run in a sandboxed subprocess).
+    quantity : str
+        ``'divergence'`` (discrete, ``fn(p, q)``), ``'f'``, ``'f_prime'`` (``fn(u)``),
+        ``'conjugate'`` (``fn(t)``), ``'activation'``, ``'conjugate_activation'`` (``fn(v)``),
+        ``'fgan_objective'`` (``fn(v_real, v_fake)``), ``'optimal_discriminator'``
+        (``fn(logp, logq)`` or ``fn(p, q)``), ``'discriminator_loss'`` (``fn(v_real, v_fake)``
+        logits), ``'generator_loss'``, ``'generator_loss_nonsaturating'`` (``fn(v_fake)``).
+    divergence : str, optional
+        Registry name (required for the per-divergence quantities); ``params`` its parameters.
+    input : str, optional
+        The input form the function takes: ``'probs'``/``'logprobs'`` (divergence,
+        optimal_discriminator), ``'u'``/``'logu'`` (f, f_prime); default the first listed.
+    hypothesis : bool
+        Also run ``examples`` hypothesis-drawn cases (seeded by ``seed``: same seed, same cases).
+    vectors : bool
+        Run the shipped test vectors.
+    sandbox : bool, optional
+        Run in a subprocess (default: True for a target string, False for a callable; a callable
+        can be sandboxed only when importable as ``module:qualname``).
+    timeout, call_timeout, memory_mb :
+        Sandbox limits (whole run, per call, address space).
+
+    Returns
+    -------
+    Report
+        ``passed``, ``failures``, ``diagnosis``, ``to_text()``, ``to_json()``, ``to_junit()``,
+        ``to_gradescope()``.
+
+    Raises
+    ------
+    ValueError
+        Unknown quantity, divergence or input form, or a missing ``divergence``.
+    """
+    import fdiv
+
+    q = get_quantity(quantity)
+    form = input or q.inputs[0]
+    if form not in q.inputs:
+        raise ValueError(f"input={form!r}: quantity {q.name!r} takes {' or '.join(q.inputs)}")
+    member = gen = None
+    if q.needs_divergence:
+        if not divergence:
+            raise ValueError(f"quantity {q.name!r} needs divergence=NAME (one of {', '.join(fdiv.names())})")
+        member = fdiv.get(divergence, **(params or {}))
+        gen = R.generator(member.formula, dict(member.params), member.activation_form or None)
+    elif divergence:
+        divergence = None  # not used by this quantity
+    if isinstance(fn, str):
+        target = fn
+        from .._sandbox import parse_target
+
+        kind, where, _ = parse_target(target)
+        if kind == "file" and not where.is_file():
+            raise ValueError(f"target file {str(where)!r} not found")
+        use_sandbox = True if sandbox is None else sandbox
+        if not use_sandbox:
+            raise ValueError("a target string always runs sandboxed; pass a callable for in-process")
+    elif callable(fn):
+        target = _target_of(fn)
+        use_sandbox = bool(sandbox)
+        if use_sandbox and target is None:
+            raise ValueError("sandbox=True needs a callable importable as module:qualname")
+    else:
+        raise TypeError(f"fn must be a callable or a 'module:function' string, not {type(fn).__name__}")
+
+    t0 = time.perf_counter()
+    cases = _vector_cases(q, form, divergence, member) if vectors else []
+    if hypothesis and q.strategy is not None and examples > 0:
+        cases += _hypothesis_cases(q, form, gen, int(examples), int(seed))
+    calls = [q.call(c.inputs, form) for c in cases]
+    if use_sandbox:
+        outs, error, kind = _run_sandboxed(target, calls, timeout, call_timeout, memory_mb)
+    else:
+        outs, error, kind = _run_inprocess(fn, calls)
+    for c, (ok, value, err) in zip(cases, outs):
+        c.repro = _repro(target, q, c.inputs, form)
+        if not ok:
+            c.error, c.passed = err, False
+            continue
+        try:
+            c.got = _to_float(value)
+        except TypeError as exc:
+            c.error, c.passed = str(exc), False
+            continue
+        c.passed, c.rel_error = _compare(c, c.got)
+    notes = {}
+    try:
+        doc_notes = _vectors.load(q.vectors).get("notes", {})
+        used = {f for c in cases for f in c.flags}
+        notes = {k: v for k, v in doc_notes.items() if k in used}
+    except FileNotFoundError:
+        pass
+    report = Report(target=target or getattr(fn, "__name__", repr(fn)), quantity=q.name,
+                    divergence=divergence if q.needs_divergence else None,
+                    params=dict(member.params) if member is not None else {}, input=form,
+                    results=cases, notes=notes, error=error, error_kind=kind, seed=int(seed))
+    if error is None or kind not in ("usage", "import"):
+        try:
+            report.diagnosis = diagnose(q, gen, cases, form, divergence)
+        except Exception as exc:  # noqa: BLE001  (never lose the report over the diagnosis)
+            report.diagnosis = Diagnosis(None, False, 0, 0, f"diagnosis failed: {exc}")
+    report.elapsed = time.perf_counter() - t0
+    return report
+
+
+def assert_conforms(fn, quantity="divergence", divergence=None, **kwargs) -> Report:
+    """Pytest helper: :func:`check` and raise ``AssertionError`` with the text report on failure.
+
+    Put it in your own test suite::
+
+        def test_my_kl():
+            fdiv.check.assert_conforms(my_kl, quantity="divergence", divergence="kl")
+    """
+    report = check(fn, quantity, divergence, **kwargs)
+    if not report.passed:
+        raise AssertionError("\n" + report.to_text())
+    return report
+
+
+# attribute access through the re-exported function: fdiv.check.assert_conforms(...)
+check.assert_conforms = assert_conforms
+check.Report = Report
+check.QUANTITIES = tuple(QUANTITIES)
+
+
+# ----------------------------------------------------------------------------- CLI
+def add_parser(subparsers):
+    """``fdiv check TARGET --quantity Q --divergence NAME …``."""
+    p = subparsers.add_parser(
+        "check", help="check a function against the reference vectors and diagnose conventions",
+        description="Run TARGET ('module:function' or 'path/to/file.py:function') in a sandboxed "
+                    "subprocess on the reference test vectors and hypothesis-drawn cases; list "
+                    "failures with reproductions and diagnose convention mistakes. Exit 0 when "
+                    "all pass, 1 when any fails, 2 on usage errors.")
+    p.add_argument("target", metavar="TARGET")
+    p.add_argument("--quantity", "-q", default="divergence",
+                   choices=sorted(set(QUANTITIES) | set(ALIASES)), metavar="QUANTITY",
+                   help=f"one of {', '.join(QUANTITIES)} (default divergence)")
+    p.add_argument("--divergence", "-d", metavar="NAME", help="registry name (fdiv list)")
+    p.add_argument("--param", action="append", default=[], metavar="K=V",
+                   help="a divergence parameter, e.g. --param a=0.5 (repeatable)")
+    p.add_argument("--input", dest="input_form", metavar="FORM",
+                   help="probs|logprobs (divergence, optimal_discriminator), u|logu (f, f_prime)")
+    p.add_argument("--format", default="text", choices=("text", "json", "junit", "gradescope"))
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report there (default stdout)")
+    p.add_argument("--examples", type=int, default=25, help="hypothesis cases (0: vectors only)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the hypothesis cases")
+    p.add_argument("--no-vectors", action="store_true", help="skip the shipped vectors")
+    p.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds for the run")
+    p.add_argument("--call-timeout", type=float, default=10.0, help="seconds per call")
+    p.add_argument("--memory-mb", type=int, default=2048)
+    p.set_defaults(func=_main)
+    return p
+
+
+def _parse_params(items):
+    out = {}
+    for item in items:
+        k, sep, v = item.partition("=")
+        if not sep or not k:
+            raise ValueError(f"--param {item!r}: expected K=V, e.g. --param a=0.5")
+        try:
+            out[k] = float(v)
+        except ValueError:
+            raise ValueError(f"--param {item!r}: {v!r} is not a number") from None
+    return out
+
+
+def _main(args) -> int:
+    fmt = "json" if args.json else args.format
+    try:
+        report = check(args.target, args.quantity, args.divergence,
+                       params=_parse_params(args.param), input=args.input_form,
+                       examples=args.examples, seed=args.seed, vectors=not args.no_vectors,
+                       timeout=args.timeout, call_timeout=args.call_timeout,
+                       memory_mb=args.memory_mb)
+    except (ValueError, TypeError) as exc:
+        print(f"fdiv check: error: {exc}", file=sys.stderr)
+        return 2
+    if fmt == "json":
+        text = report.to_json()
+    elif fmt == "junit":
+        text = report.to_junit()
+    elif fmt == "gradescope":
+        import json
+
+        text = json.dumps(report.to_gradescope(), indent=1, ensure_ascii=False)
+    else:
+        text = report.to_text()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+        print(report.summary(), file=sys.stderr)
+    else:
+        print(text)
+    if report.error_kind == "usage":
+        print(f"fdiv check: error: {report.error.splitlines()[0]}", file=sys.stderr)
+        return 2
+    return 0 if report.passed else 1
