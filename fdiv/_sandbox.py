@@ -35,7 +35,20 @@ What the sandbox does (POSIX; Linux for the namespace part)
   beyond that needs cgroups, which this module does not manage.
 
 Not a security boundary against a determined attacker; a robust harness against accidents and
-crude abuse, like the autograders it is modelled on.
+crude abuse, like the autograders it is modelled on.  (Code in the child could, for instance, write
+forged lines to the inherited result descriptor — but it never holds the expected values, so a
+forged value is worth no more than a returned one.)
+
+Example
+-------
+>>> res = run_calls("student.py:kl", [{"args": [np.array([0.5, 0.5]), np.array([0.9, 0.1])]}],
+...                 timeout=10, call_timeout=2)                       # doctest: +SKIP
+>>> res.ok, res.error, res.calls[0].ok, res.calls[0].value           # doctest: +SKIP
+(True, None, True, 0.5108256237659907)
+
+``res.error`` is a task-level failure (``'import'``, ``'function'``, ``'timeout'``, ``'memory'``,
+``'crash'``, ``'exit'``, ``'output'``, ``'internal'``); each :class:`CallOutcome` carries a value
+or an ``error_type`` (the exception's class name, ``'Timeout'``, ``'NotRun'`` …) and message.
 """
 from __future__ import annotations
 
