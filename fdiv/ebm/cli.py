@@ -119,14 +119,25 @@ def _run(args):
                       eval_every=args.eval_every)
         except TrainingDiverged as exc:
             status, code = "diverged", 1
-            message = (f"{exc} — stopped; the last good checkpoint is kept at {ckpt}")
             if os.path.exists(ckpt):
+                message = f"{exc} — stopped; the last good checkpoint is kept at {ckpt}"
                 run = EBMRun.load(ckpt)          # report the last good state, not the NaNs
+            else:
+                message = f"{exc} — stopped before the first checkpoint; nothing saved"
+                run = None
         finally:
             progress.close()
         t0 = time.perf_counter()
-        metrics = run.metrics()
+        metrics = run.metrics() if run is not None else {}
         eval_seconds = time.perf_counter() - t0
+    if run is None:
+        out = {"status": status, "message": message, "metrics": metrics}
+        with open(os.path.join(args.out, "metrics.json"), "w") as fh:
+            json.dump(_jsonable(out), fh, indent=2)
+        print(f"fdiv train ebm: {message}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(_jsonable(out), indent=2))
+        return code
     out = {"status": status, "message": message, "config": asdict(run.config),
            "train_seconds": run.train_seconds, "eval_seconds": eval_seconds,
            "metrics": metrics, "history": run.history, "checkpoint": ckpt}

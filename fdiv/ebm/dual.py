@@ -59,6 +59,19 @@ class DualTrainer(Trainer):
         # V(φ, q) = E_d[D] − E_q[D] − H(q) ≈ −loss_phi_part … reported from the last q step
         return {"contrast": -loss, "sampler_loss": loss_q}
 
+    def refine_sampler(self, steps, lr=None):
+        """Solve the inner ``min_q`` at the current φ more precisely: ``steps`` sampler-only
+        Adam steps (fresh optimiser state, constant ``lr``, default ``lr_q``).  Afterwards the
+        gap ``log Z − E_q[D] − H(q) = KL(q‖p_φ)`` measures how well the flow family can
+        represent ``p_φ`` rather than how far the min–max iteration lagged."""
+        opt = Adam(self.flow.params, lr=self.lr_q if lr is None else lr, betas=self.opt.betas)
+        loss = float("nan")
+        for _ in range(int(steps)):
+            z = self.rng.standard_normal((self.n_q, self.energy.dim))
+            loss, grads, _, _ = sampler_loss(self.energy, self.flow, z)
+            opt.step(grads)
+        return loss
+
     def _extra_state(self):
         return {"flow": [p.copy() for p in self.flow.params], "opt_q": self.opt_q.state_dict()}
 

@@ -25,12 +25,19 @@ __all__ = ["LangevinTrainer", "langevin"]
 
 
 def langevin(energy, x, n_steps, step_size, noise, rng):
-    """Run ``n_steps`` unadjusted Langevin moves from ``x`` (returns a new array)."""
+    """Run ``n_steps`` unadjusted Langevin moves from ``x`` (returns a new array).
+
+    Raises ``FloatingPointError`` as soon as a chain stops being finite (step size too large).
+    """
     x = np.array(x, dtype=np.float64)
     for _ in range(int(n_steps)):
-        _, g = energy.grad_x(x)
-        x += step_size * g
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, g = energy.grad_x(x)
+            x += step_size * g
         x += noise * rng.standard_normal(x.shape)
+        if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 1e150:
+            raise FloatingPointError(
+                f"Langevin chains diverged (|x| → ∞) with step_size={step_size}: lower it")
     return x
 
 
@@ -78,8 +85,6 @@ class LangevinTrainer(Trainer):
             self.chains[k] = fresh[k]
         self.chains = langevin(self.energy, self.chains, self.mcmc_steps, self.step_size,
                                self.noise, self.rng)
-        if not np.all(np.isfinite(self.chains)):
-            raise FloatingPointError("Langevin chains diverged (NaN/inf): lower step_size")
         loss, grads = contrastive(self.energy, self.batch(), self.chains)
         self.opt.step(grads)
         return {"contrast": -loss}

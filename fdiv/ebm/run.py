@@ -157,7 +157,7 @@ class EBMRun:
                     np.all(np.isfinite(p)) for p in self._all_params())
                 if bad:
                     raise TrainingDiverged(
-                        f"non-finite loss or parameters at step {self.step} (loss={loss}); "
+                        f"step {self.step}: non-finite loss or parameters (loss={loss}); "
                         "lower --lr (or --step-size for langevin)", self.step)
                 self.history["step"].append(self.step)
                 self.history["loss"].append(loss)
@@ -175,7 +175,7 @@ class EBMRun:
                 if callback is not None:
                     callback(self, loss, live)
         except FloatingPointError as exc:       # Langevin chains blew up
-            raise TrainingDiverged(f"{exc} at step {self.step}", self.step) from None
+            raise TrainingDiverged(f"step {self.step + 1}: {exc}", self.step) from None
         finally:
             self.train_seconds += time.perf_counter() - t0
 
