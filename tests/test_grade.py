@@ -495,3 +495,17 @@ def test_reference_answers_exist_for_every_registry_member():
                     problems.append(f"{name}/{qname}/{case.kind}: {[a.tolist() for a in case.args]}")
                     break
     assert not problems, "reference answers that are NaN:\n" + "\n".join(problems)
+
+
+def test_results_on_disk_stay_valid_while_grading(tmp_path):
+    """After every task the results file is complete and says which tasks are still pending."""
+    assignment = _reduced_assignment(tmp_path, tasks=["generator", "generator_prime", "conjugate"])
+    (tmp_path / "submission.py").write_text(SOLUTION.read_text())
+    snapshots = []
+    final = grade_submission(assignment, tmp_path, progress=snapshots.append)
+    assert len(snapshots) == 2
+    for snap, pending in zip(snapshots, (["generator_prime", "conjugate"], ["conjugate"])):
+        assert validate_results(snap) == []
+        assert snap["tests"][-1]["name"] == "autograder error"
+        assert snap["tests"][-1]["extra_data"]["pending"] == pending
+    assert validate_results(final) == [] and final["score"] == assignment.max_score

@@ -126,7 +126,18 @@ def run(args) -> int:
         return 1 if any("autograder" in r["errors"] for r in rows) else 0
 
     sid = args.submission_id or _metadata_id(args.metadata)
-    results = safe_grade(assignment, args.submission, seed=args.seed, submission_id=sid)
+    progress = None
+    if args.out:
+        # A valid file from the start, kept current after every task: if the platform kills the
+        # grader mid-way, what is on disk still says so (a missing file reads as "failed").
+        write_results(crash_results("the grader was stopped before it graded anything (the "
+                                    "platform's time limit?)"), args.out)
+
+        def progress(partial):
+            write_results(partial, args.out)
+
+    results = safe_grade(assignment, args.submission, seed=args.seed, submission_id=sid,
+                         progress=progress)
     _warn_isolation(results.get("extra_data", {}).get("sandbox", {}))
     if args.out:
         try:
