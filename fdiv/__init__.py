@@ -16,3 +16,7 @@ __all__ = [
     "IntegrationWarning", "divergence", "integrate",
     "__version__",
 ]
+
+from .check import check  # noqa: E402  (fdiv.check: conformance of other implementations)
+
+__all__.append("check")

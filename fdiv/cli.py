@@ -14,6 +14,8 @@ _SUBCOMMANDS = (
     "catalogue_cli",
     "grade.cli",
     "train",
+    "check",
+    "vectors",
 )
 
 

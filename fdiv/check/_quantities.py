@@ -408,7 +408,7 @@ GENERATOR_LOSS_NS = _loss_quantity(
 QUANTITIES = {q.name: q for q in (
     DIVERGENCE, F, F_PRIME, CONJUGATE, ACTIVATION, CONJUGATE_ACTIVATION, FGAN_OBJECTIVE,
     OPTIMAL_DISCRIMINATOR, DISCRIMINATOR_LOSS, GENERATOR_LOSS, GENERATOR_LOSS_NS)}
-ALIASES = {"divergence_discrete": "divergence", "fprime": "f_prime", "f'": "f_prime",
+ALIASES = {"divergence_discrete": "divergence", "fprime": "f_prime",
            "discriminator": "optimal_discriminator", "d_star": "optimal_discriminator",
            "f_star": "conjugate", "gan_loss": "discriminator_loss"}
 
