@@ -41,7 +41,6 @@ I. Goodfellow et al. (2014), Generative adversarial nets, NeurIPS (the optimal d
 """
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from typing import NamedTuple
@@ -149,13 +148,37 @@ def _discrete_critic(critic, n):
     return _critic_values(arr, np.arange(n))
 
 
+def _geometry(div, critic, p, q, raw):
+    """``(kinks, ends)``: breakpoints for the quadrature and the finite support ends.
+
+    Where f is not smooth (tv, …) the optimal critic and the gap integrand jump where p = q:
+    those crossings (found by the engine's root finder) become quadrature breakpoints.
+    """
+    from .distributions import as_normal
+    from .engine import _crossings, _support_ends
+
+    P, Q = as_normal(p, "p"), as_normal(q, "q")
+    left, right = _support_ends([P, Q])
+    kinks = []
+    if not div.smooth and (critic is None or isinstance(critic, _OptimalCritic)) and not raw:
+        pts = np.unique(np.concatenate([P.landmarks, Q.landmarks]))
+        if pts.size:
+            kinks = _crossings(P, Q, pts, max(P.scale, Q.scale))
+    return kinks, left | right
+
+
+def _as_critic(critic, values):
+    """A discrete critic as a callable on indices (keeping an optimal critic recognisable)."""
+    return critic if isinstance(critic, _OptimalCritic) else (lambda _x: values)
+
+
 def _logpdf(dist, x):
     from . import logpdf
 
     return logpdf(dist, x)
 
 
-def _integrate(func, *dists, rtol):
+def _integrate(func, *dists, rtol, points=()):
     """``(∫ func, abs error)`` by :func:`fdiv.integrate`, certified relative to ``∫|func|``.
 
     An expectation like ``E_P[T]`` may be 0 or tiny by cancellation (an odd critic under a
@@ -169,12 +192,12 @@ def _integrate(func, *dists, rtol):
 
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always", IntegrationWarning)
-        val, err = integrate(func, *dists, rtol=rtol, return_error=True)
+        val, err = integrate(func, *dists, rtol=rtol, return_error=True, points=points)
     val, err = float(val), float(err)
     if any(issubclass(w.category, IntegrationWarning) for w in rec):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", IntegrationWarning)
-            l1 = float(integrate(lambda x: np.abs(func(x)), *dists, rtol=1e-3))
+            l1 = float(integrate(lambda x: np.abs(func(x)), *dists, rtol=1e-3, points=points))
         if not err <= rtol * l1:
             warnings.warn(IntegrationWarning(
                 f"expectation did not reach rtol={rtol:g}: value {val!r}, error estimate {err:.3g} "
@@ -197,23 +220,61 @@ def _violations(div, t, p_pos, q_pos, fstar):
     return (q_pos & np.isposinf(fstar) & ~inside) | ((p_pos | q_pos) & outside_closure)
 
 
-@functools.lru_cache(maxsize=64)
-def _log_conjugate_mp(div):
-    """``t ↦ log f*(t)`` in mpmath from the member's ``conjugate_form`` (for overflowed f*)."""
+def mp_generator(div):
+    """``(f, f′)`` of a member as mpmath functions of ``u``, from its sympy ``formula``.
+
+    Independent of the member's float numerics; used for overflowed conjugates here and by
+    :func:`fdiv.testing.check_fenchel_young`.
+    """
+    key = (div.name, div.formula, tuple(sorted(div.params.items())))
+    got = _MP_GENERATORS.get(key)
+    if got is None:
+        import sympy
+
+        u = sympy.Symbol("u", positive=True)
+        syms = {k: sympy.Symbol(k) for k in div.params}
+        expr = sympy.sympify(div.formula, locals={**syms, "u": u})
+        expr = expr.subs({syms[k]: sympy.nsimplify(v) for k, v in div.params.items()})
+        got = (sympy.lambdify(u, expr, "mpmath"), sympy.lambdify(u, sympy.diff(expr, u), "mpmath"))
+        _MP_GENERATORS[key] = got
+    return got
+
+
+_MP_GENERATORS: dict = {}
+
+
+def _log_conjugate_large(div, t):
+    """``log f*(t)`` for a large ``t`` where the float ``f*(t)`` overflowed.
+
+    ``f*(t) = t·u* − f(u*)`` with ``f′(u*) = t`` (Fenchel–Young equality): ``r* = log u*`` by
+    bisection on the member's ``f_prime_log`` (nondecreasing), then ``t e^{r*} − f(e^{r*})`` in
+    mpmath from the sympy ``formula`` (an error in ``r*`` changes the value only at second
+    order, since ``u*`` maximises ``t u − f(u)``).
+    """
     import mpmath
-    import sympy
 
-    t = sympy.Symbol("t", real=True)
-    names = {k: sympy.Symbol(k) for k in div.params}
-    expr = sympy.sympify(div.conjugate_form, locals={**names, "t": t})
-    expr = expr.subs({names[k]: sympy.Float(v, 30) for k, v in div.params.items()})
-    fn = sympy.lambdify(t, expr, modules="mpmath")
+    def fp(r):
+        with np.errstate(all="ignore"):
+            return float(div.f_prime_log(np.float64(r)))
 
-    def log_fstar(tv):
-        with mpmath.workdps(30):
-            return float(mpmath.log(fn(mpmath.mpf(float(tv)))))
-
-    return log_fstar
+    lo, hi = 0.0, 1.0
+    while fp(hi) < t:
+        lo, hi = hi, 2.0 * hi
+        if hi > 1e12:
+            raise FloatingPointError(f"f*(t) of {div.name!r}: no u with f'(u) = t = {t!r}")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if fp(mid) < t else (lo, mid)
+    r = 0.5 * (lo + hi)
+    f, _ = mp_generator(div)
+    with mpmath.workdps(50):  # t u and f(u) cancel only by a factor ~t here
+        u = mpmath.exp(mpmath.mpf(r))
+        val = mpmath.mpf(float(t)) * u - f(u)
+        if not val > 0:
+            raise FloatingPointError(f"f*(t) of {div.name!r} at t={t!r}: FY value {val} not positive")
+        return float(mpmath.log(val))
 
 
 def _q_times_conjugate(div, lq, t, fs):
@@ -221,20 +282,13 @@ def _q_times_conjugate(div, lq, t, fs):
 
     ``f*`` of kl, jeffreys (and alpha near 1) grows like ``e^t``: ``f*(t) = inf`` for ``t ≳ 710``
     while ``q·f*(t)`` is usually tiny.  There ``exp(log q + log f*(t))`` is formed with
-    ``log f*`` evaluated by mpmath from ``conjugate_form``.
+    ``log f*`` from :func:`_log_conjugate_large`.
     """
     out = _times(lq, fs)
     lo, hi = div.conjugate_domain
     over = np.isposinf(fs) & (t > lo) & (t < hi) & np.isfinite(t) & ~np.isneginf(lq)
     if over.any():
-        try:
-            log_fstar = _log_conjugate_mp(div)
-            vals = np.array([log_fstar(tv) for tv in np.ravel(t[over])])
-        except Exception as exc:  # no usable closed form: say so, never guess
-            raise FloatingPointError(
-                f"f*(t) of {div.name!r} overflowed at t={np.ravel(t[over])[0]!r} and its "
-                f"conjugate_form {div.conjugate_form!r} could not be evaluated in log space ({exc})"
-            ) from None
+        vals = np.array([_log_conjugate_large(div, float(tv)) for tv in np.ravel(t[over])])
         with np.errstate(over="ignore"):
             out[over] = np.exp(lq[over] + vals)
     return out
@@ -251,17 +305,30 @@ def _warn_domain(div, where, values):
 
 
 class _Tracker:
-    """Collects non-finite integrand values and domain violations seen during quadrature."""
+    """Collects non-finite integrand values and domain violations seen during quadrature.
 
-    def __init__(self):
-        self.pos = False
-        self.neg = False
+    An infinite integrand value makes the integral infinite unless it is seen only at finite
+    support ends (``ends``): a node that rounded onto an end, where e.g. ``p = 0 < q`` and
+    ``f(0) = ∞`` at that one point only, is measure zero.  NaN is never zeroed: it makes the
+    total NaN (and the bound an error).
+    """
+
+    def __init__(self, ends=()):
+        self.ends = set(ends)
+        self.nan = False
+        self.pos_x = set()
+        self.neg_x = set()
         self.bad_x = []
         self.bad_t = []
 
-    def finite(self, v):
-        self.pos |= bool(np.isposinf(v).any())
-        self.neg |= bool(np.isneginf(v).any())
+    def finite(self, v, x=None):
+        v = np.asarray(v, dtype=np.float64)
+        if np.isnan(v).any():
+            self.nan = True
+        if not np.isfinite(v).all():
+            xs = np.ravel(x) if x is not None else np.arange(v.size, dtype=np.float64)
+            self.pos_x.update(xs[np.ravel(np.isposinf(v))][:8].tolist())
+            self.neg_x.update(xs[np.ravel(np.isneginf(v))][:8].tolist())
         return np.where(np.isfinite(v), v, 0.0)
 
     def flag(self, x, t, bad):
@@ -270,11 +337,12 @@ class _Tracker:
             self.bad_t.extend(np.ravel(t)[np.ravel(bad)][:20].tolist())
 
     def total(self, value):
-        if self.pos and self.neg:
+        pos, neg = bool(self.pos_x - self.ends), bool(self.neg_x - self.ends)
+        if self.nan or (pos and neg):
             return math.nan
-        if self.pos:
+        if pos:
             return math.inf
-        if self.neg:
+        if neg:
             return -math.inf
         return value
 
@@ -313,8 +381,56 @@ def _terms(div, critic, raw, x, lp, lq):
         return t, fs, np.zeros(np.shape(x), dtype=bool)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         fs = np.asarray(div.conjugate(v), dtype=np.float64)
+    # f*(−∞) = lim_{t→−∞} sup_u (tu − f(u)) = −f(0+), whatever the member's formula gives there
+    fs = np.where(np.isneginf(v), -div.f_at_zero, fs)
     bad = _violations(div, v, ~np.isneginf(lp), ~np.isneginf(lq), fs)
+    if isinstance(critic, _OptimalCritic) and critic.div is div:
+        # T* = f′(p/q) is in dom f* wherever p, q > 0; it can only *round* onto the open end
+        # (p/q beyond float resolution): not a violation (see _products)
+        bad &= ~(np.isfinite(lp) & np.isfinite(lq))
     return v, fs, bad
+
+
+def _products(div, critic, raw, x, lp, lq):
+    """``(T, p·T, q·f*(T), violations)`` at points ``x`` (0·(±∞) = 0 where a density is 0).
+
+    For the optimal critic ``T* = f′(u)``, ``u = p/q``, at points where both densities are
+    positive but ``T*`` or ``f*(T*)`` overflowed or rounded onto the open end of ``dom f*``
+    (``|log u|`` in the hundreds), the two products ``p f′(u)`` and
+    ``q f*(f′(u)) = p f′(u) − q f(u)`` (Fenchel–Young equality) are evaluated in mpmath from the
+    member's sympy ``formula``: far in the tails ``p·T*`` can be O(q), e.g. ``−q`` for reverse KL.
+    """
+    t, fs, bad = _terms(div, critic, raw, x, lp, lq)
+    lp = np.asarray(lp, dtype=np.float64)
+    lq = np.asarray(lq, dtype=np.float64)
+    pt = _times(lp, t)
+    qf = _q_times_conjugate(div, lq, t, np.where(bad, 0.0, fs))
+    if isinstance(critic, _OptimalCritic) and critic.div is div and not raw:
+        lo, hi = div.conjugate_domain
+        both = np.isfinite(lp) & np.isfinite(lq)
+        fix = both & (~np.isfinite(pt) | ~np.isfinite(qf) | ~np.isfinite(t) | (t == hi) | (t == lo))
+        if fix.any():
+            idx = np.flatnonzero(fix.ravel())
+            pt, qf = pt.astype(np.float64).ravel(), qf.astype(np.float64).ravel()
+            for i in idx:
+                pt[i], qf[i] = _optimal_products_mp(div, float(np.ravel(lp)[i]), float(np.ravel(lq)[i]))
+            pt, qf = pt.reshape(np.shape(t)), qf.reshape(np.shape(t))
+    return t, pt, qf, bad
+
+
+def _optimal_products_mp(div, lp, lq):
+    """``(p f′(u), p f′(u) − q f(u))`` with ``u = e^{lp − lq}``, in mpmath."""
+    import mpmath
+
+    f, fp = mp_generator(div)
+    r = lp - lq
+    # 50 digits: the products are needed to absolute accuracy ~1e-50·max(p, q), whatever the
+    # cancellation in p f′(u) − q f(u) does to their relative accuracy
+    with mpmath.workdps(50):
+        u = mpmath.exp(mpmath.mpf(r))
+        p, q = mpmath.exp(mpmath.mpf(lp)), mpmath.exp(mpmath.mpf(lq))
+        a = p * fp(u)
+        return float(a), float(a - q * f(u))
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,13 +491,10 @@ def _bound_discrete(div, critic, p, q, raw):
     with np.errstate(divide="ignore"):
         lp, lq = np.log(p), np.log(q)
     v = _discrete_critic(critic, n)
-    t, fs, bad = _terms(div, lambda _x: v, raw, idx, lp, lq)
+    t, ep, eq, bad = _products(div, _as_critic(critic, v), raw, idx, lp, lq)
     if bad.any():
         _warn_domain(div, idx[bad], t[bad])
         return -math.inf
-    with np.errstate(invalid="ignore"):
-        ep = np.where(p > 0, p * t, 0.0)
-        eq = _q_times_conjugate(div, lq, t, fs)
     return _combine(_fsum(ep), _fsum(eq))
 
 
@@ -404,19 +517,28 @@ def _combine(ep, eq):
 
 
 def _bound_continuous(div, critic, p, q, raw, rtol):
-    trk_p, trk_q, dom = _Tracker(), _Tracker(), _Tracker()
+    if isinstance(critic, _OptimalCritic) and critic.div is div and not raw:
+        from . import divergence
+
+        # where D_f = ∞ (decided analytically by the engine: support mismatch, tails) the bound
+        # at T* is ∞ too (the limit of its truncations), while its two expectations diverge
+        # and no quadrature of them could be trusted
+        if divergence(div, p, q, rtol=rtol) == math.inf:
+            return math.inf, 0.0
+    kinks, ends = _geometry(div, critic, p, q, raw)
+    trk_p, trk_q, dom = _Tracker(ends), _Tracker(ends), _Tracker()
 
     def integrand_p(x):
         lp, lq = _logpdf(p, x), _logpdf(q, x)
-        t, _fs, bad = _terms(div, critic, raw, x, lp, lq)
+        t, pt, _qf, bad = _products(div, critic, raw, x, lp, lq)
         dom.flag(x, t, bad)
-        return trk_p.finite(_times(lp, t))
+        return trk_p.finite(pt, x)
 
     def integrand_q(x):
         lp, lq = _logpdf(p, x), _logpdf(q, x)
-        t, fs, bad = _terms(div, critic, raw, x, lp, lq)
+        t, _pt, qf, bad = _products(div, critic, raw, x, lp, lq)
         dom.flag(x, t, bad)
-        return trk_q.finite(_q_times_conjugate(div, lq, t, fs))
+        return trk_q.finite(qf, x)
 
     if not raw:  # probe the bulk and tails too, so a narrow excursion is not missed
         x = np.unique(np.concatenate([_probe_points(p), _probe_points(q)]))
@@ -424,12 +546,17 @@ def _bound_continuous(div, critic, p, q, raw, rtol):
             lp, lq = _logpdf(p, x), _logpdf(q, x)
             t, _fs, bad = _terms(div, critic, raw, x, lp, lq)
             dom.flag(x, t, bad)
-    ep, err_p = _integrate(integrand_p, p, rtol=rtol)
-    eq, err_q = _integrate(integrand_q, q, rtol=rtol)
+    ep, err_p = _integrate(integrand_p, p, rtol=rtol, points=kinks)
+    eq, err_q = _integrate(integrand_q, q, rtol=rtol, points=kinks)
     if dom.bad_x:
         _warn_domain(div, dom.bad_x, dom.bad_t)
         return -math.inf, 0.0
-    return _combine(trk_p.total(ep), trk_q.total(eq)), err_p + err_q
+    ep, eq = trk_p.total(ep), trk_q.total(eq)
+    if isinstance(critic, _OptimalCritic) and math.isinf(ep) and ep == eq:
+        # ∞ − ∞ at T*: both E_P[f′(r)] and E_Q[f*(f′(r))] = E_P[f′(r)] − D_f diverge, so D_f = ∞;
+        # the bounds of the truncations of T* increase to it (the pointwise gap decreases to 0)
+        return math.inf, 0.0
+    return _combine(ep, eq), err_p + err_q
 
 
 def bound_gap(div, critic, p, q, *, raw=False, rtol=1e-10, return_error=False):
@@ -443,18 +570,16 @@ def bound_gap(div, critic, p, q, *, raw=False, rtol=1e-10, return_error=False):
     div = resolve(div)
     discrete, p, q = _pair(p, q)
 
-    def density(x, lp, lq, t, fs):
+    def density(lp, lq, t, pt, qf):
         # q f(p/q) = q φ(p/q) + f(1) q + f′(1)(p − q), with q φ(p/q) from the engine's kernel
         # (log space, larger density in front; p (f′(∞) − f′(1)) where q = 0)
         lp = np.ascontiguousarray(lp, dtype=np.float64).ravel()
         lq = np.ascontiguousarray(lq, dtype=np.float64).ravel()
-        t, fs = np.ravel(t), np.ravel(fs)
+        t, pt, qf = np.ravel(t), np.ravel(pt), np.ravel(qf)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             q_phi = _centred_integrand(div, lp, lq)
             pd, qd = np.exp(lp), np.exp(lq)
-            rest = (_q_times_conjugate(div, lq, t, fs) + (div.f_at_one - div.f_prime_at_one) * qd
-                    + _times(lp, div.f_prime_at_one - t))
-            g = q_phi + rest
+            g = q_phi + qf + (div.f_at_one - div.f_prime_at_one) * qd + div.f_prime_at_one * pd - pt
             # where q = 0 < p the pointwise gap is p (f′(∞) − T): 0 at T = f′(∞) even if infinite
             qzero = np.isneginf(lq) & (pd > 0)
             g = np.where(qzero & (t == div.f_prime_at_inf), 0.0, g)
@@ -465,19 +590,20 @@ def bound_gap(div, critic, p, q, *, raw=False, rtol=1e-10, return_error=False):
             lp, lq = np.log(p), np.log(q)
         idx = np.arange(p.size)
         v = _discrete_critic(critic, p.size)
-        t, fs, bad = _terms(div, lambda _x: v, raw, idx, lp, lq)
-        value = math.inf if bad.any() else _fsum(density(idx, lp, lq, t, fs))
+        t, pt, qf, bad = _products(div, _as_critic(critic, v), raw, idx, lp, lq)
+        value = math.inf if bad.any() else _fsum(density(lp, lq, t, pt, qf))
         return (value, 0.0) if return_error else value
-    trk = _Tracker()
+    _kinks, ends = _geometry(div, None, p, q, False)  # φ(p/q) has its kink where p = q
+    trk = _Tracker(ends)
     hit = [False]
 
     def integrand(x):
         lp, lq = _logpdf(p, x), _logpdf(q, x)
-        t, fs, bad = _terms(div, critic, raw, x, lp, lq)
+        t, pt, qf, bad = _products(div, critic, raw, x, lp, lq)
         hit[0] |= bool(bad.any())
-        return trk.finite(density(x, lp, lq, t, fs))
+        return trk.finite(density(lp, lq, t, pt, qf), x)
 
-    value, err = _integrate(integrand, p, q, rtol=rtol)
+    value, err = _integrate(integrand, p, q, rtol=rtol, points=_kinks)
     value = math.inf if hit[0] else trk.total(value)
     return (value, err) if return_error else value
 
@@ -547,10 +673,19 @@ class _LogRatioCallable:
 
     def __call__(self, x):
         x = np.asarray(x, dtype=np.float64)
-        return self._fn(_logpdf(self.p, x), _logpdf(self.q, x))
+        with np.errstate(over="ignore"):  # f′ far in the tails may overflow to ±inf: intended
+            return self._fn(_logpdf(self.p, x), _logpdf(self.q, x))
 
     def __repr__(self):
         return f"<{self.kind} {self._label}>"
+
+
+class _OptimalCritic(_LogRatioCallable):
+    """``x ↦ f′(p(x)/q(x))`` of one member (recognised by :func:`bound` at the open end)."""
+
+    def __init__(self, div, p, q):
+        super().__init__("optimal critic", div.optimal_critic, p, q, f"f'(p/q) of {div.name!r}")
+        self.div = div
 
 
 def optimal_critic(div, p, q):
@@ -570,7 +705,7 @@ def optimal_critic(div, p, q):
     if discrete:
         with np.errstate(divide="ignore"):
             return np.asarray(div.optimal_critic(np.log(p), np.log(q)), dtype=np.float64)
-    return _LogRatioCallable("optimal critic", div.optimal_critic, p, q, f"f'(p/q) of {div.name!r}")
+    return _OptimalCritic(div, p, q)
 
 
 def _log_ratio(lp, lq):
@@ -580,6 +715,17 @@ def _log_ratio(lp, lq):
 
 def _discriminator(lp, lq):
     return expit(_log_ratio(np.asarray(lp, dtype=np.float64), np.asarray(lq, dtype=np.float64)))
+
+
+class _Discriminator(_LogRatioCallable):
+    """``x ↦ σ(log p − log q)``; ``.logit(x)`` gives ``log p − log q`` itself (no rounding to 0/1)."""
+
+    def __init__(self, p, q):
+        super().__init__("optimal discriminator", _discriminator, p, q, "p/(p+q)")
+
+    def logit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return _log_ratio(_logpdf(self.p, x), _logpdf(self.q, x))
 
 
 def optimal_discriminator(p, q):
@@ -593,13 +739,15 @@ def optimal_discriminator(p, q):
     Returns
     -------
     callable or ndarray
-        A vectorised callable for continuous p, q; the array ``(D*_i)`` for probability arrays.
+        A vectorised callable for continuous p, q (its ``logit(x)`` method returns
+        ``log p − log q``, which :func:`gan_value` uses); the array ``(D*_i)`` for probability
+        arrays.
     """
     discrete, p, q = _pair(p, q)
     if discrete:
         with np.errstate(divide="ignore"):
             return _discriminator(np.log(p), np.log(q))
-    return _LogRatioCallable("optimal discriminator", _discriminator, p, q, "p/(p+q)")
+    return _Discriminator(p, q)
 
 
 def gan_value(discriminator, p, q, *, logits=False, rtol=1e-10, return_error=False):
@@ -611,6 +759,10 @@ def gan_value(discriminator, p, q, *, logits=False, rtol=1e-10, return_error=Fal
     ``log(1 − D) = −softplus(v)`` are used (no ``log(sigmoid)``).  A discriminator equal to 1
     where ``q > 0`` (or 0 where ``p > 0``) gives ``−inf``.
     """
+    if isinstance(discriminator, _Discriminator) and not logits:
+        # D* from optimal_discriminator: use its exact logit, so log D* does not round to −inf
+        # where D* underflows (far tails, where p·log D* ≈ p·log(p/q) still counts)
+        discriminator, logits = discriminator.logit, True
     if logits:
         return bound("gan", discriminator, p, q, raw=True, rtol=rtol, return_error=return_error)
     if _is_discrete(p):
@@ -671,7 +823,7 @@ def donsker_varadhan(critic, p, q, *, rtol=1e-10, return_error=False):
 
     def integrand_p(x):
         lp = _logpdf(p, x)
-        return trk.finite(_times(lp, _critic_values(critic, x)))
+        return trk.finite(_times(lp, _critic_values(critic, x)), x)
 
     ep, err_p = _integrate(integrand_p, p, rtol=rtol)
     ep = trk.total(ep)

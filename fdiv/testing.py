@@ -448,24 +448,6 @@ def check_gap_identity(div, critic, p, q, *, raw=False, rtol=1e-9):
     return g[0]
 
 
-# -- the generator, independently of fdiv's numerics: sympy formula at 40 digits -------------
-_MP = {}
-
-
-def _mp_generator(div):
-    """``(f, f′)`` as mpmath functions of u from the member's sympy ``formula``."""
-    key = (div.name, div.formula, tuple(sorted(div.params.items())))
-    if key not in _MP:
-        import sympy
-
-        u = sympy.Symbol("u", positive=True)
-        syms = {k: sympy.Symbol(k) for k in div.params}
-        expr = sympy.sympify(div.formula, locals={**syms, "u": u})
-        expr = expr.subs({syms[k]: sympy.nsimplify(v) for k, v in div.params.items()})
-        _MP[key] = (sympy.lambdify(u, expr, "mpmath"), sympy.lambdify(u, sympy.diff(expr, u), "mpmath"))
-    return _MP[key]
-
-
 def check_fenchel_young(div, logu, t):
     """Fenchel–Young for the member's ``conjugate``: ``f(u) + f*(t) ≥ u t`` and equality at
     ``t = f′(u)``, with ``f``, ``f′`` from the sympy ``formula`` at 40 digits (independent of
@@ -473,10 +455,14 @@ def check_fenchel_young(div, logu, t):
     """
     import mpmath
 
+    from .bounds import mp_generator
+
     d = resolve(div)
-    f, fp = _mp_generator(d)
+    f, fp = mp_generator(d)
     call = _call("check_fenchel_young", d, float(logu), float(t))
-    with mpmath.workdps(40):
+    lo, hi = d.conjugate_domain
+    # u f′(u) and f(u) cancel to ~ |logu|/2.3 digits when u = e^{±700}: carry them
+    with mpmath.workdps(40 + int(abs(float(logu)) / 2.0)):
         u = mpmath.exp(mpmath.mpf(float(logu)))
         fu = f(u)
         tv = mpmath.mpf(float(t))
@@ -486,18 +472,22 @@ def check_fenchel_young(div, logu, t):
             if fu + fs - u * tv < -slack:
                 _fail(f"f(u) + f*(t) − ut = {mpmath.nstr(fu + fs - u * tv, 6)} < 0 at u = e^{logu}, "
                       f"t = {t!r} (f*(t) = {fs!r})", call)
+        elif lo < float(t) < hi:
+            _fail(f"f*(t) = {fs!r} inside dom f* = ({lo}, {hi}) at t = {t!r}", call)
         # equality at t = f′(u): f*(f′(u)) = u f′(u) − f(u)
         tu = fp(u)
-        if not mpmath.isfinite(tu) or abs(tu) > 1e300:
-            return
+        tf = float(tu) if mpmath.isfinite(tu) else math.nan
+        if not (lo < tf < hi) or abs(tf) > 1e300:
+            return  # f′(u) rounds onto (or past) the open end of dom f*: not representable
         want = u * tu - fu
-        got = float(d.conjugate(float(tu)))
+        got = float(d.conjugate(tf))
         if abs(want) > 1.7e308:
             if not (math.isinf(got) and (got > 0) == (want > 0)):
                 _fail(f"f*(f′(u)) = {got!r}, expected {mpmath.nstr(want, 8)} (overflow) at u = e^{logu}", call)
             return
-        # the float argument f′(u) is rounded: allow |f*'| ≈ u times that rounding
-        tol = 1e-9 * (abs(want) + abs(u * tu) + abs(fu)) + 1e-14 + float(u) * abs(float(tu)) * 4e-16
+        # the float argument f′(u) is rounded by ≤ ½ ulp: f* moves by u·|δt| (f*′(t) = u)
+        tol = 1e-9 * (abs(want) + 1e-300) + 1e-13 + float(u * abs(tu - tf)) * 1.01 \
+            + 1e-12 * float(abs(u * tu) + abs(fu))
         if not abs(got - want) <= tol:
             _fail(f"Fenchel–Young equality fails: f*(f′(u)) = {got!r}, u f′(u) − f(u) = "
                   f"{mpmath.nstr(want, 17)} at u = e^{logu}", call)
