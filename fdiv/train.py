@@ -379,8 +379,15 @@ def _plots(trainer, out_dir):
             from .gan.metrics import GaussianKDE
 
             kde = GaussianKDE(x_model[:, 0])
-            ax[1].plot(grid, obj.optimal(data.logpdf(grid), kde.logpdf(grid)), "--",
-                       label="optimum vs KDE of samples")
+            opt = obj.optimal(data.logpdf(grid), kde.logpdf(grid))
+            ax[1].plot(grid, opt, "--", label="optimum vs KDE of samples")
+            learned = obj.transform(v)
+            fin = opt[np.isfinite(opt)]
+            if fin.size:   # the optimum explodes where the KDE vanishes: keep the learned scale
+                lo_y = min(learned.min(), np.quantile(fin, 0.1))
+                hi_y = max(learned.max(), np.quantile(fin, 0.9))
+                pad = 0.1 * (hi_y - lo_y) + 1e-3
+                ax[1].set_ylim(lo_y - pad, hi_y + pad)
         ax[1].legend()
     else:
         ax[0].scatter(x_data[:, 0], x_data[:, 1], s=2, c="k", alpha=0.3, label="data")
