@@ -230,9 +230,10 @@ def grade_task(assignment: Assignment, task: Task, index: int, file: Path, submi
         "hidden_passed": sum(r.ok for r in rows if r.hidden), "hidden_total": len(hidden),
         "tolerance": {"rtol": task.rtol, "atol": task.atol},
         "partial_credit": task.partial_credit,
+        # the error of a hidden case, with the student's own value, would pin down its answer
         "worst_case": None if worst is None or worst.ok else {
             "case": worst.label, "kind": worst.kind, "verdict": worst.public,
-            "scaled_error": _json_float(worst.error)},
+            "scaled_error": None if worst.hidden else _json_float(worst.error)},
         "error": res.error, "elapsed": round(time.monotonic() - t0, 3),
         "prerequisites": list(task.prerequisites),
     }
