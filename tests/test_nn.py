@@ -205,3 +205,28 @@ def test_bad_inputs_raise_clear_errors():
         net.forward(np.zeros(5))
     with pytest.raises(TypeError, match="float64"):
         gradcheck(lambda: (0.0, [np.zeros(2, np.float32)]), [np.zeros(2, np.float32)])
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_derivative_from_output_matches_derivative_from_input(activation):
+    from fdiv.nn import get_activation
+
+    act = get_activation(activation, 0.2)
+    z = np.linspace(-30, 30, 601)
+    z = z[np.abs(z) > 1e-9]
+    g = np.random.default_rng(0).normal(size=z.size)
+    a = act.forward(z)
+    ref = act.backward(z, a, g)
+    zi = z.copy()
+    np.testing.assert_array_equal(act.forward_inplace(zi), a)
+    np.testing.assert_allclose(act.grad_from_output(a, g.copy()), ref, rtol=1e-12, atol=1e-300)
+
+
+def test_backward_without_input_gradient():
+    net = MLP([3, 4, 2], seed=0)
+    y, cache = net.forward(np.ones((5, 3)))
+    grads, gx = net.backward(cache, np.ones_like(y), input_grad=False)
+    full, gx_full = net.backward(cache, np.ones_like(y))
+    assert gx is None and gx_full.shape == (5, 3)
+    for a, b in zip(grads, full):
+        np.testing.assert_array_equal(a, b)
