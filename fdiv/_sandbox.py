@@ -46,7 +46,7 @@ Example
 >>> res.ok, res.error, res.calls[0].ok, res.calls[0].value           # doctest: +SKIP
 (True, None, True, 0.5108256237659907)
 
-``res.error`` is a task-level failure (``'import'``, ``'function'``, ``'timeout'``, ``'memory'``,
+``res.error`` is a task-level failure (``'import'``, ``'timeout'``, ``'memory'``,
 ``'crash'``, ``'exit'``, ``'output'``, ``'internal'``); each :class:`CallOutcome` carries a value
 or an ``error_type`` (the exception's class name, ``'Timeout'``, ``'NotRun'`` …) and message.
 """
@@ -107,11 +107,11 @@ class SandboxResult:
         True when the target imported and every call was attempted (individual calls may still
         have raised: see :attr:`calls`).
     error : str or None
-        Task-level failure: ``'import'`` (the module), ``'function'`` (the module imported but
-        has no such callable), ``'timeout'`` (wall clock or CPU), ``'memory'``,
-        ``'crash'`` (killed by a signal), ``'exit'`` (the process ended before finishing, e.g.
-        ``os._exit``), ``'output'`` (result stream over its cap) or ``'internal'`` (the sandbox
-        itself failed).
+        Task-level failure: ``'import'`` (the module failed to import or, with
+        :attr:`imported` True, has no such callable), ``'timeout'`` (wall clock or CPU),
+        ``'memory'``, ``'crash'`` (killed by a signal), ``'exit'`` (the process ended before
+        finishing, e.g. ``os._exit``), ``'output'`` (result stream over its cap) or
+        ``'internal'`` (the sandbox itself failed).
     message : str
         One line for humans explaining ``error`` (empty when ok).
     calls : list of CallOutcome
@@ -602,7 +602,8 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
             error = "internal"
             message = f"the grader's sandbox setup failed: {etype}: {imported.get('message', '')}"
         elif imported.get("stage") == "function":
-            error = "function"
+            # still 'import' (callers key on it); ``imported=True`` tells it apart
+            error = "import"
             message = f"the function could not be found: {etype}: {imported.get('message', '')}"
         else:
             error = "memory" if etype == "MemoryError" else "import"
@@ -634,7 +635,6 @@ def _assemble(calls, results, out, err, returncode, timed_out, elapsed, isolatio
     reason = {"timeout": "time limit exceeded", "memory": "out of memory",
               "crash": "the process crashed", "exit": "the process ended before this call",
               "output": "result too large", "import": "import failed",
-              "function": "function not found",
               "internal": "sandbox error"}.get(error, "not run")
     first = True
     for i, o in enumerate(outcomes):

@@ -509,3 +509,13 @@ def test_results_on_disk_stay_valid_while_grading(tmp_path):
         assert snap["tests"][-1]["name"] == "autograder error"
         assert snap["tests"][-1]["extra_data"]["pending"] == pending
     assert validate_results(final) == [] and final["score"] == assignment.max_score
+
+
+def test_a_missing_function_costs_only_its_task(tmp_path):
+    assignment = _reduced_assignment(tmp_path, tasks=["generator", "log_partition"])
+    source = SOLUTION.read_text().replace("def log_partition(d):", "def log_partition_(d):")
+    (tmp_path / "submission.py").write_text(source)
+    by_task = _by_task(grade_submission(assignment, tmp_path))
+    assert by_task["generator"]["score"] == by_task["generator"]["max_score"]
+    assert by_task["log_partition"]["score"] == 0
+    assert "`log_partition` is not defined" in by_task["log_partition"]["output"]

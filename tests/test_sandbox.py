@@ -257,7 +257,7 @@ def test_import_failure_and_missing_file(module, tmp_path):
     assert not res.ok and res.error == "import" and "no_such_module_fdiv_test" in res.message
     assert res.calls[0].error_type == "NotRun" and res.imported is False
     res = run_calls(module("def g():\n    return 1\n"), [{"args": []}], timeout=10)
-    assert res.error == "function" and "AttributeError" in res.message and res.imported is True
+    assert res.error == "import" and "AttributeError" in res.message and res.imported is True
     res = run_calls(f"{tmp_path}/missing.py:f", [{"args": []}], timeout=10)
     assert res.error == "import" and "not found" in res.message
 

@@ -131,11 +131,11 @@ def _lit(v) -> str:
 
 
 def _task_error_text(res, task, assignment) -> str:
-    if res.error == "import":
-        return f"your module could not be imported: {res.message.split(': ', 1)[-1]}"
-    if res.error == "function":
+    if res.error == "import" and res.imported:
         return (f"`{task.function}` is not defined (or not a function) in your submission: "
                 f"{res.message.split(': ', 1)[-1]}")
+    if res.error == "import":
+        return f"your module could not be imported: {res.message.split(': ', 1)[-1]}"
     if res.error == "timeout":
         return (f"time limit exceeded ({task.timeout:g} s for this task, {task.call_timeout:g} s per "
                 f"case): cases that did not finish count as failed")
