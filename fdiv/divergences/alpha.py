@@ -36,19 +36,22 @@ def alpha_phi(r, a, b):
     """``φ_a(e^r)`` for ``r ≤ 0``; ``b`` is ``1 − a`` (passed exactly where a is near 1)."""
     if r == -math.inf:
         return 1.0 / a if a > 0.0 else math.inf
-    if abs(r) * max(1.0, abs(a)) < 1.0:
+    amax = max(1.0, abs(a))
+    if abs(r) * amax < 1.0:
         term = 1.0
         h = 0.0
         ak = 1.0
+        bound = 1.0  # ≥ |1 + a + … + a^{k−2}| / (k − 1)
         acc = 0.0
-        for k in range(1, 40):
+        for k in range(1, 60):
             term *= r / k  # r^k/k!
             if k >= 2:
-                h += ak  # 1 + a + … + a^{k−2}
+                h += ak  # 1 + a + … + a^{k−2} (may vanish, e.g. a = −1, k odd)
                 ak *= a
-                c = term * h
-                acc += c
-                if abs(c) <= 1e-17 * abs(acc):
+                acc += term * h
+                if k > 2:
+                    bound *= amax
+                if abs(term) * bound * k <= 1e-17 * abs(acc):
                     break
         return acc
     if abs(b) < 0.5:

@@ -7,9 +7,9 @@
 * ``φ(e^r) = (1 + e^r) log cosh(r/2)`` for ``r ≤ 0`` (grows like ``|r|/2``: f(0) = ∞),
 * ``e^{−r} φ(e^r) = (1 + e^{−r}) log cosh(r/2)`` for ``r ≥ 0`` (grows like ``r/2``).
 
-``f′(e^r) = log cosh(r/2) − expm1(−r)/2``.  The conjugate has no closed form: ``f*(t) = sinh(r*) − t``
-where ``f′(e^{r*}) = t`` (``u f′ − f = (u − 1)/2 − log cosh(r/2)`` and ``log cosh(r/2) = t +
-expm1(−r)/2`` at the optimum), ``r*`` by safeguarded Newton in r; domain all of ℝ, activation ``v``.
+``f′(e^r) = log cosh(r/2) − expm1(−r)/2``.  The conjugate has no closed form: ``f*(t) = u f′(u) − f(u) = expm1(r*)/2 −
+log cosh(r*/2)`` where ``f′(e^{r*}) = t`` (two terms that do not cancel; ``sinh(r*) − t`` would, for
+t ≪ 0), ``r*`` by safeguarded Newton in r; domain all of ℝ, activation ``v``.
 """
 import math
 
@@ -72,7 +72,7 @@ def conjugate(t):
     finite = np.isfinite(t)
     r = _solve(np.where(finite, t, 0.0))
     with np.errstate(over="ignore"):
-        out = np.sinh(r) - t
+        out = 0.5 * np.expm1(r) - np_logcosh(0.5 * r)  # u f′(u) − f(u): no cancellation
     out = np.where(finite, out, np.where(np.isnan(t), np.nan, np.inf))
     return out[()] if out.ndim == 0 else out
 
@@ -99,7 +99,7 @@ ARITHMETIC_GEOMETRIC = register(FDivergence(
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 1.0),
     symmetric=True,
-    conjugate_form="sinh(r) - t where log(cosh(r/2)) + (1 - exp(-r))/2 = t (no closed form)",
+    conjugate_form="(exp(r) - 1)/2 - log(cosh(r/2)) where log(cosh(r/2)) + (1 - exp(-r))/2 = t (no closed form)",
     activation_form="v",
     conjugate_table_form="(not in the f-GAN table)",
     references=(
