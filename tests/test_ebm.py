@@ -71,6 +71,26 @@ def test_quartic_tail_bound_covers_truth_1d():
         assert abs(math.exp(_log_quartic_tail(a, s)) / ref - 1) < 1e-10
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_interval_tail_bound_covers_truth_and_is_tight_2d(seed):
+    e = EnergyNet(2, hidden=(16, 16), confinement=1.5, seed=seed)
+    e.params[-2][...] *= 4.0                         # a landscape spanning tens of nats
+    L = 4.0
+    # ∫ outside [−L, L]² of exp D, as four slabs out to ±12 (beyond: < e^{−900}) on fine grids
+    slabs = [([L, -12], [12, 12]), ([-12, -12], [-L, 12]), ([-L, L], [L, 12]),
+             ([-L, -12], [L, -L])]
+    logs = []
+    for lo, hi in slabs:
+        g = Grid(lo, hi, panels=[24, 48], order=8)
+        v, err = g.integrate_log(e.energy(g.nodes))
+        assert err < 1e-2                             # log scale; the test allows 3 nats
+        logs.append(v)
+    truth = float(np.logaddexp.reduce(logs))
+    bound = e.log_tail_bound([-L, -L], [L, L])
+    assert truth <= bound <= truth + 3.0              # interval propagation on small cells
+    assert bound < e.sup_mlp() - 10                   # far tighter than the global bound
+
+
 def test_unbounded_activation_has_no_tail_bound():
     e = EnergyNet(2, hidden=(8,), activation="relu", seed=0)
     assert e.log_tail_bound([-5, -5], [5, 5]) == math.inf
@@ -197,6 +217,12 @@ def test_gibbs_identity_1d(seed):
     kl, mass = kl_on_grid(q.logpdf(g.nodes[:, 0]), lp, g)
     assert abs(mass - 1) < 1e-12 and kl > 0
     assert abs(logz_ref - (e_q + entropy + kl)) < 1e-8
+    # a third route: fdiv.gibbs_gap (the bounds module; KL through fdiv.divergence)
+    from fdiv.gibbs import gibbs_gap
+
+    ref = gibbs_gap(lambda x: e.energy(np.asarray(x, dtype=float).reshape(-1, 1)), q)
+    assert abs(ref.log_z - lp.value) < 1e-9
+    assert abs(ref.kl - kl) < 1e-8 and abs(ref.expected_energy - e_q) < 1e-9
 
 
 @pytest.mark.parametrize("seed", [0, 1])

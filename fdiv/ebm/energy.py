@@ -198,7 +198,8 @@ class EnergyNet:
             h = (b - a) / cells_per_axis
             k_lo = int(min(max(math.ceil((radius + a) / h), 1), 256))
             k_hi = int(min(max(math.ceil((radius - b) / h), 1), 256))
-            e = np.concatenate([a - h * np.arange(k_lo, 0, -1), np.linspace(a, b, 2),
+            e = np.concatenate([a - h * np.arange(k_lo, 0, -1),
+                                np.linspace(a, b, cells_per_axis + 1),
                                 b + h * np.arange(1, k_hi + 1)])
             edges.append(e)
             inside.append((e[:-1] >= a) & (e[1:] <= b))
