@@ -109,13 +109,13 @@ def integrand_point(lo, hi, theta, klo, mlo, khi, mhi, lp, lq):
     r = lp - lq
     if r <= 0.0:
         front = lq
-        if klo > 0.0 and r < -R_ASYMPTOTE:  # φ would overflow: continue it by its asymptote
+        if klo > 0.0 and -math.inf < r < -R_ASYMPTOTE:  # φ would overflow: continue by its asymptote
             return math.exp(front + math.log(lo(-R_ASYMPTOTE, theta)) + klo * (-r - R_ASYMPTOTE)
                             + mlo * math.log(-r / R_ASYMPTOTE))
         v = lo(r, theta)
     else:
         front = lp
-        if khi > 0.0 and r > R_ASYMPTOTE:
+        if khi > 0.0 and R_ASYMPTOTE < r < math.inf:
             return math.exp(front + math.log(hi(R_ASYMPTOTE, theta)) + khi * (r - R_ASYMPTOTE)
                             + mhi * math.log(r / R_ASYMPTOTE))
         v = hi(r, theta)

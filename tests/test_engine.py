@@ -131,6 +131,18 @@ def test_discrete_csiszar_conventions():
     assert fdiv.divergence("kl", q, p) == math.inf  # q > 0 where p = 0 in the second argument
 
 
+@pytest.mark.parametrize("name", ["pearson", "neyman", "t_power", "log1p_abs", "kl", "reverse_kl"])
+def test_discrete_zeros_give_csiszar_limits_never_nan(name):
+    d = fdiv.get(name)
+    p, q = [0.3, 0.3, 0.4], [0.5, 0.5, 0.0]   # q = 0 < p: p·f′(∞)
+    v = fdiv.divergence(d, p, q)
+    assert v == (math.inf if d.f_prime_at_inf == math.inf else pytest.approx(
+        math.fsum(b * d.f(a / b) for a, b in zip(p[:2], q[:2])) + 0.4 * d.f_prime_at_inf, rel=1e-12))
+    v = fdiv.divergence(d, q, p)               # p = 0 < q: q·f(0)
+    assert v == (math.inf if d.f_at_zero == math.inf else pytest.approx(
+        math.fsum(b * d.f(a / b) for a, b in zip(q, p)), rel=1e-12))
+
+
 def test_discrete_exact_small_rationals():
     p = np.array([0.1, 0.2, 0.7])
     q = np.array([0.3, 0.3, 0.4])
