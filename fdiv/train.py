@@ -90,6 +90,8 @@ def add_train_parser(sub):
                        description="The lecture's loop: K discriminator ascent steps, then one "
                                    "generator descent step.")
     g.add_argument("--data", default="ring", help="toy dataset (fdiv.datasets.dataset_names())")
+    g.add_argument("--data-params", type=_json_object, default={},
+                   help="dataset parameters as JSON, e.g. '{\"sigma\": 0.02}'")
     g.add_argument("--divergence", default="gan",
                    help="'gan' (JS-GAN, log-sigmoid forms) or a registry name (f-GAN)")
     g.add_argument("--generator-loss", choices=("minimax", "nonsaturating"), default=None)
@@ -113,8 +115,9 @@ def add_train_parser(sub):
     g.add_argument("--resume", action="store_true",
                    help="continue from OUT/checkpoint.npz up to --steps (bit-identical)")
     g.add_argument("--checkpoint-every", type=_positive_int, default=500)
-    g.add_argument("--eval-every", type=_positive_int, default=0,
-                   help="protocol metrics every N steps in the progress bar (0: only at the end)")
+    g.add_argument("--eval-every", type=int, default=500,
+                   help="live mode metrics (2-D mixtures) every N steps in the progress bar "
+                        "(0: only at the end)")
     g.add_argument("--no-progress", action="store_true")
     g.add_argument("--no-plots", action="store_true")
     g.add_argument("--threads", type=_positive_int, default=1, help="BLAS threads (default 1)")
@@ -145,6 +148,18 @@ def _positive_float(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not (v > 0 and math.isfinite(v)):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return v
+
+
+def _json_object(text):
+    import argparse
+
+    try:
+        v = json.loads(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JSON; write '{{\"sigma\": 0.02}}'") from None
+    if not isinstance(v, dict):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a JSON object")
     return v
 
 
@@ -271,7 +286,7 @@ def _run_gan(args):
         if args.divergence not in names():
             raise ValueError(f"--divergence {args.divergence!r} is unknown; choose 'gan' or one "
                              f"of {', '.join(names())}")
-        cfg = GANConfig(data=args.data, divergence=args.divergence,
+        cfg = GANConfig(data=args.data, data_params=args.data_params, divergence=args.divergence,
                         generator_loss=args.generator_loss, steps=args.steps, k=args.k,
                         batch_p=args.batch_size, batch_q=args.batch_size,
                         latent_dim=args.latent_dim, d_widths=args.d_widths,
@@ -284,7 +299,7 @@ def _run_gan(args):
     live = {}
 
     def callback(tr, d_value, g_loss):
-        if args.eval_every and tr.step % args.eval_every == 0:
+        if args.eval_every > 0 and tr.step % args.eval_every == 0:
             m = tr.metrics(density=False)
             if "modes" in m:
                 live["modes"] = f"{m['modes']}/{m['n_modes']}"
