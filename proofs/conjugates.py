@@ -97,10 +97,25 @@ def _fmt(v):
     return str(v).replace(" ", "")
 
 
+_GENERATORS: dict = {}
+
+
 def generators():
-    """One :class:`Generator` per registry member (several per parameterised family)."""
+    """One :class:`Generator` per registry member (several per parameterised family).
+
+    Memoised per registry content, so the conjugate and variational claims of a member share
+    one derivation.
+    """
     import fdiv
 
+    key = tuple(fdiv.names())
+    if key not in _GENERATORS:
+        _GENERATORS.clear()
+        _GENERATORS[key] = _build_generators(fdiv)
+    return _GENERATORS[key]
+
+
+def _build_generators(fdiv):
     out = []
     for name in fdiv.names():
         base = fdiv.get(name)
@@ -509,6 +524,12 @@ def _fy_pieces(g: Generator):
 
 
 def _check_fenchel_young(g: Generator) -> Outcome:
+    if "_fy" not in g.__dict__:
+        g.__dict__["_fy"] = _fenchel_young(g)
+    return g.__dict__["_fy"]
+
+
+def _fenchel_young(g: Generator) -> Outcome:
     d = g.derivation()
     outs = []
     rng = rng_for(f"conj.{g.label}.fenchel_young")
