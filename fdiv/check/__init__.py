@@ -37,7 +37,7 @@ from ._report import CaseResult, Report
 __all__ = ["check", "assert_conforms", "Report", "CaseResult", "QUANTITIES", "add_parser"]
 
 #: checkable quantities (see :mod:`fdiv.check._quantities`)
-QUANTITIES = ("divergence", "f", "f_prime", "conjugate", "activation", "conjugate_activation",
+QUANTITIES = ("divergence", "divergence_continuous", "f", "f_prime", "conjugate", "activation", "conjugate_activation",
               "fgan_objective", "optimal_discriminator", "discriminator_loss", "generator_loss",
               "generator_loss_nonsaturating")
 _ALIASES = ("divergence_discrete", "fprime", "discriminator", "d_star", "f_star", "gan_loss")

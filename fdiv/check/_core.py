@@ -159,12 +159,58 @@ def _run_inprocess(fn, calls):
     return outs, None, None
 
 
-def _run_sandboxed(target, calls, timeout, call_timeout, memory_mb):
+_ADAPTER = """\
+# Written by fdiv check: builds scipy.stats distributions from JSON specs in the sandbox, then
+# calls the function under test (which never sees JSON).
+import importlib
+
+MODULE, FUNCTION = {module!r}, {function!r}
+
+
+def call(p_spec, q_spec):
+    import scipy.stats
+
+    fn = importlib.import_module(MODULE)
+    for part in FUNCTION.split("."):
+        fn = getattr(fn, part)
+    def dist(s):
+        return getattr(scipy.stats, s["family"])(*s.get("args", []), **s.get("kwds", {{}}))
+    return fn(dist(p_spec), dist(q_spec))
+"""
+
+
+def _adapter_target(target, tmpdir):
+    """A file target in ``tmpdir`` that rebuilds the arguments (distributions) in the child."""
+    import shutil
+    from pathlib import Path
+
+    from .._sandbox import parse_target
+
+    kind, where, function = parse_target(target)
+    tmp = Path(tmpdir)
+    if kind == "file":
+        module = "_fdiv_user_" + where.stem
+        shutil.copyfile(where, tmp / f"{module}.py")
+        for sib in where.parent.glob("*.py"):  # the user's helper modules
+            if sib != where and not (tmp / sib.name).exists():
+                shutil.copyfile(sib, tmp / sib.name)
+    else:
+        module = where
+    adapter = tmp / "_fdiv_check_adapter.py"
+    adapter.write_text(_ADAPTER.format(module=module, function=function), encoding="utf-8")
+    return f"{adapter}:call"
+
+
+def _run_sandboxed(target, calls, timeout, call_timeout, memory_mb, adapter=False):
+    import tempfile
+
     from .._sandbox import run_calls
 
-    res = run_calls(target, [{"args": list(a)} for a in calls], timeout=timeout,
-                    call_timeout=call_timeout, memory_mb=memory_mb, max_output_bytes=65536,
-                    sys_path=[os.getcwd()])
+    with tempfile.TemporaryDirectory(prefix="fdiv-check-") as tmpdir:
+        run_target = _adapter_target(target, tmpdir) if adapter else target
+        res = run_calls(run_target, [{"args": list(a)} for a in calls], timeout=timeout,
+                        call_timeout=call_timeout, memory_mb=memory_mb, max_output_bytes=65536,
+                        sys_path=[os.getcwd()])
     outs = []
     for o in res.calls:
         if o.ok:
@@ -281,11 +327,13 @@ def check(fn, quantity="divergence", divergence=None, *, params=None, input=None
     cases = _vector_cases(q, form, divergence, member) if vectors else []
     if hypothesis and q.strategy is not None and examples > 0:
         cases += _hypothesis_cases(q, form, gen, int(examples), int(seed))
-    calls = [q.call(c.inputs, form) for c in cases]
     if use_sandbox:
-        outs, error, kind = _run_sandboxed(target, calls, timeout, call_timeout, memory_mb)
+        adapter = q.sandbox_args is not None
+        calls = [(q.sandbox_args if adapter else q.call)(c.inputs, form) for c in cases]
+        outs, error, kind = _run_sandboxed(target, calls, timeout, call_timeout, memory_mb,
+                                           adapter=adapter)
     else:
-        outs, error, kind = _run_inprocess(fn, calls)
+        outs, error, kind = _run_inprocess(fn, [q.call(c.inputs, form) for c in cases])
     for c, (ok, value, err) in zip(cases, outs):
         c.repro = _repro(target, q, c.inputs, form)
         if not ok:

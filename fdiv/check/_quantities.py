@@ -108,6 +108,7 @@ class Quantity:
     hyp_rtol: float = 1e-9
     hyp_atol: float = 1e-12
     describe: Callable | None = None  # (inputs, form) -> short text of the inputs
+    sandbox_args: Callable | None = None  # (inputs, form) -> JSON args for the child adapter
 
 
 # ----------------------------------------------------------------------------- divergence
@@ -190,6 +191,45 @@ DIVERGENCE = Quantity(
                                  "(summing only where p > 0 and q > 0)", _div_drop("both"), 2),
     },
     describe=lambda i, form: f"p={list(_pq(i, form)[0])}, q={list(_pq(i, form)[1])}",
+)
+
+
+# ----------------------------------------------------------------------------- continuous
+def _dist(spec):
+    import scipy.stats
+
+    return getattr(scipy.stats, spec["family"])(*spec.get("args", []), **spec.get("kwds", {}))
+
+
+def _src_dist(spec):
+    parts = [repr(a) for a in spec.get("args", [])]
+    parts += [f"{k}={v!r}" for k, v in spec.get("kwds", {}).items()]
+    return f"__import__('scipy.stats').stats.{spec['family']}({', '.join(parts)})"
+
+
+def _describe_dist(spec):
+    parts = [repr(a) for a in spec.get("args", [])]
+    parts += [f"{k}={v!r}" for k, v in spec.get("kwds", {}).items()]
+    return f"{spec['family']}({', '.join(parts)})"
+
+
+def _no_reference(gen, i, form):
+    raise NotImplementedError("continuous references come from the shipped vectors only")
+
+
+DIVERGENCE_CONTINUOUS = Quantity(
+    name="divergence_continuous", vectors="divergence_continuous", inputs=("dists",),
+    signature="D(P, Q) -> float for scipy.stats frozen continuous distributions",
+    needs_divergence=True,
+    call=lambda i, form: [_dist(i["p"]), _dist(i["q"])],
+    source=lambda i, form: f"{_src_dist(i['p'])}, {_src_dist(i['q'])}",
+    reference=_no_reference,
+    strategy=None,  # quadrature references are generated offline (vectors only)
+    structural={},
+    value_mistakes=("half", "double", "log2", "sqrt"),
+    hyp_rtol=1e-8,
+    describe=lambda i, form: f"P={_describe_dist(i['p'])}, Q={_describe_dist(i['q'])}",
+    sandbox_args=lambda i, form: [i["p"], i["q"]],
 )
 
 
@@ -406,7 +446,7 @@ GENERATOR_LOSS_NS = _loss_quantity(
     "(non-saturating, to minimise)", R.gan_generator_loss_nonsaturating, ("v_fake",))
 
 QUANTITIES = {q.name: q for q in (
-    DIVERGENCE, F, F_PRIME, CONJUGATE, ACTIVATION, CONJUGATE_ACTIVATION, FGAN_OBJECTIVE,
+    DIVERGENCE, DIVERGENCE_CONTINUOUS, F, F_PRIME, CONJUGATE, ACTIVATION, CONJUGATE_ACTIVATION, FGAN_OBJECTIVE,
     OPTIMAL_DISCRIMINATOR, DISCRIMINATOR_LOSS, GENERATOR_LOSS, GENERATOR_LOSS_NS)}
 ALIASES = {"divergence_discrete": "divergence", "fprime": "f_prime",
            "discriminator": "optimal_discriminator", "d_star": "optimal_discriminator",

@@ -398,6 +398,7 @@ def _teammate_continuous():
         return None
     spec = importlib.util.spec_from_file_location("_fdiv_generate_continuous", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 

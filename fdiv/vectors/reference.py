@@ -347,13 +347,14 @@ def _bisect_log(h, lo=-1, hi=1, half=False):
     lo, hi = mp.mpf(lo), mp.mpf(hi)
     while h(lo) > 0:
         lo *= 2
-        if lo < -10 ** 7:
+        if lo < -2 ** 40:
             raise ValueError("no bracket below")
     while h(hi) < 0:
         hi *= 2
-        if hi > 10 ** 7:
+        if hi > 2 ** 40:
             raise ValueError("no bracket above")
     eps = mp.mpf(2) ** (-(mp.mp.prec // 2 + 12 if half else mp.mp.prec + 4))
+    coarse = mp.mpf(2) ** -20
     while hi - lo > eps * max(1, abs(lo), abs(hi)):
         mid = (lo + hi) / 2
         if mid == lo or mid == hi:
@@ -362,7 +363,31 @@ def _bisect_log(h, lo=-1, hi=1, half=False):
             lo = mid
         else:
             hi = mid
+        if hi - lo < coarse * max(1, abs(lo), abs(hi)) and not getattr(h, "kinked", False):
+            # a bracket of relative width 2^-20 around a smooth root: the Illinois method
+            # (superlinear, bracketed) finishes; bisection resumes if it strays
+            try:
+                r = mp.findroot(h, (lo, hi), solver="illinois", tol=eps ** 2, maxsteps=200)
+            except (ValueError, ZeroDivisionError):
+                coarse = mp.mpf(0)
+                continue
+            if lo <= r <= hi:
+                return r
+            coarse = mp.mpf(0)
     return (lo + hi) / 2
+
+
+def _boundary_limit(gen):
+    """``lim_{u→∞} (f′(∞) u − f(u))``, once per generator (sympy, exact when it can)."""
+    if not hasattr(gen, "_boundary"):
+        ts = gen.fp_inf if isinstance(gen.fp_inf, sp.Basic) else sp.Rational(float(gen.fp_inf))
+        expr = ts * _U - gen.expr
+        try:
+            val = _sym_to_mp(sp.limit(expr, _U, sp.oo))
+        except (NotImplementedError, ValueError, TypeError):
+            val = _numeric_limit(expr, sp.oo)
+        gen._boundary = val
+    return gen._boundary
 
 
 def conjugate(gen: Generator, t):
@@ -374,8 +399,7 @@ def conjugate(gen: Generator, t):
     if t > fp_inf:
         return mp.inf
     if t == fp_inf:  # supremum approached as u → ∞
-        ts = gen.fp_inf if isinstance(gen.fp_inf, sp.Basic) else sp.Rational(float(t))
-        return _sym_limit_value(ts * _U - gen.expr, sp.oo)
+        return _eval_sym(_boundary_limit(gen))
     if t <= fp_zero:  # objective nonincreasing: the supremum sits at u = 0
         return -_num(gen.f(0))
     if not gen.smooth_at_one:  # a kink at u = 1 (tv): the maximiser sits there for a whole t-range
