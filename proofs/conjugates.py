@@ -28,12 +28,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._symbolic import (Derivation, derive, mp_concave_max, mp_sup_over_u, piece_substitution,
+from ._symbolic import (Derivation, derive, mp_concave_max, mp_golden_max, mp_sup_over_u,
+                        piece_substitution,
                         t_substitution)
 from ._verdict import (DPS, FAILED, NUMERIC, PROVED, ClaimSpec, Outcome, bounded, combine,
                        grade_identity, rng_for)
 
-__all__ = ["Generator", "generators", "claims", "member_claims", "sup_agreement",
+__all__ = ["Generator", "generators", "generator_for", "claims", "member_claims", "sup_agreement",
            "grade_candidate_conjugate", "REL"]
 
 SECTION = "§16.2.2 (f-GAN background)"
@@ -70,6 +71,14 @@ class Generator:
         if isinstance(self._deriv, Exception):
             raise RuntimeError(f"derivation of f* failed: {self._deriv}") from self._deriv
         return self._deriv
+
+
+def generator_for(member, label: str | None = None, values: dict | None = None) -> Generator:
+    """A :class:`Generator` for any :class:`fdiv.FDivergence` (registered or not): the negative
+    controls feed deliberately wrong members through the same claims."""
+    vals = values if values is not None else {k: _as_sympy(v) for k, v in member.params.items()}
+    f, u, _ = parse_formula(member.formula, member.params, vals)
+    return Generator(label or member.name, member, f, u, _tsym(member.params), params=vals)
 
 
 def _tsym(params):
@@ -595,7 +604,7 @@ def _check_biconjugate(g: Generator) -> Outcome:
             hi = mpmath.mpf(sp.N(d.hi, DPS)) if d.hi.is_finite else None
             if hi is not None and not d.hi_closed:
                 hi = hi - mpmath.mpf(10) ** -(DPS - 10)
-            _, v = mp_concave_max(lambda t, x=x: t * x - d.mp_value(t), hi, tol=tol)
+            v = sup_t(d, x, hi, tol)
             err = abs(v - fx) / max(1, abs(fx))
             if err > worst or where is None:
                 worst, where = max(worst, err), (x, v, fx) if err >= worst else where
@@ -604,7 +613,7 @@ def _check_biconjugate(g: Generator) -> Outcome:
         outs.append(Outcome(FAILED, f"f**({mpmath.nstr(x, 8)}) = {mpmath.nstr(v, 12)} but "
                                     f"f = {mpmath.nstr(fx, 12)}"))
     else:
-        outs.append(Outcome(NUMERIC, f"sup_t (t u - f*(t)) by golden section equals f(u) to 1e-20 "
+        outs.append(Outcome(NUMERIC, f"sup_t (t u - f*(t)) located by golden section equals f(u) to 1e-20 "
                                      f"at {len(us)} random u (and the kinks)"))
     out = combine(outs)
     if out.verdict == NUMERIC and all(o.verdict == PROVED for o in outs[:-1]) and \
@@ -630,6 +639,29 @@ def _activation_expr(g: Generator):
     if expr.free_symbols - {v}:
         return v, None
     return v, expr
+
+
+def sup_t(d: Derivation, x, hi, tol=None):
+    """``sup_t (t x − f*(t))`` over dom f* at DPS digits.
+
+    With a closed-form f*: golden section over t.  When f* is only numeric (each value a root
+    solve), t is parametrised by the slope it comes from, t = f′(u′) (every t of the interior
+    branch is one), so ``t x − f*(t) = f′(u′)(x − u′) + f(u′)``, unimodal in ``log u′``, and the
+    supremum is searched over ``u′`` without nested root finding.
+    """
+    if d.closed_form or len(d.pieces) != 1:
+        _, v = mp_concave_max(lambda t: t * x - d.mp_value(t), hi, tol=tol)
+        return v
+    p = d.pieces[0]
+
+    def h(s):
+        up = mpmath.e ** s
+        return d.mp_fp(p, up) * (x - up) + d.mp_f(p, up)
+
+    _, v = mp_golden_max(h, -60, 60, tol=tol)
+    if d.f0.is_finite and p.d_lo.is_finite:                 # the boundary branch t <= f'(0+)
+        v = max(v, mpmath.mpf(sp.N(p.d_lo, DPS)) * x - mpmath.mpf(sp.N(d.f0, DPS)))
+    return v
 
 
 def _check_activation(g: Generator) -> Outcome:

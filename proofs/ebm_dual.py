@@ -91,15 +91,18 @@ def _gibbs_inequality() -> Outcome:
 
 def _gaussian() -> Outcome:
     """Quadratic energy D(x) = -x²/(2s²) + m x/s² and q = N(μ, σ²): every term by sympy."""
-    x = sp.Symbol("x", real=True)
     m, mu = sp.symbols("m mu", real=True)
     s, sig = sp.symbols("s sigma", positive=True)
-    D = -x**2 / (2 * s**2) + m * x / s**2
-    logZ = sp.log(sp.integrate(sp.exp(D), (x, -sp.oo, sp.oo)))
-    q = sp.exp(-(x - mu) ** 2 / (2 * sig**2)) / sp.sqrt(2 * sp.pi * sig**2)
-    EqD = sp.integrate(sp.expand(q * D), (x, -sp.oo, sp.oo))
-    logq = -(x - mu) ** 2 / (2 * sig**2) - sp.log(2 * sp.pi * sig**2) / 2
-    H = -sp.integrate(sp.expand(q * logq), (x, -sp.oo, sp.oo))
+    z = sp.Symbol("z", real=True)
+    D = lambda v: -v**2 / (2 * s**2) + m * v / s**2          # noqa: E731
+    phi = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)              # standard normal density
+    # every integral over x is taken after the affine change x = c + w z (dx = w dz)
+    logZ = sp.log(sp.integrate(sp.expand(sp.exp(sp.expand(D(m + s * z))) * s), (z, -sp.oo, sp.oo),
+                               conds="none"))
+    EqD = sp.integrate(sp.expand(phi * D(mu + sig * z)), (z, -sp.oo, sp.oo), conds="none")
+    # log q(mu + sig z) = -z²/2 - log(2π sig²)/2
+    H = -sp.integrate(sp.expand(phi * (-z**2 / 2 - sp.log(2 * sp.pi * sig**2) / 2)),
+                      (z, -sp.oo, sp.oo), conds="none")
     kl = sp.log(s / sig) + (sig**2 + (mu - m) ** 2) / (2 * s**2) - sp.Rational(1, 2)
     rng = rng_for("ebm.gaussian")
     pts = [[mpmath.mpf(v) for v in (rng.normal(), rng.normal(), rng.uniform(0.3, 3), rng.uniform(0.3, 3))]

@@ -1,0 +1,29 @@
+"""``fdiv verify``: run the machine-checked proofs (:mod:`proofs`) and print the claims table.
+
+Every claim of the lecture and every registry member's conjugate, Fenchel–Young, biconjugate,
+activation and critic identities, graded PROVED / NUMERICALLY VERIFIED / FAILED, plus the
+numeric cross-checks against ``fdiv.divergence`` / ``fdiv.integrate``.  Exit code 1 when any claim
+FAILED or could not run; ``--markdown PATH`` writes the report, ``--json`` prints it.
+"""
+from __future__ import annotations
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers):
+    from proofs.report import add_arguments
+
+    p = subparsers.add_parser(
+        "verify", help="check every identity fdiv relies on (sympy proofs + cross-checks)",
+        description="Run the proofs package: derive each member's conjugate over u >= 0, check "
+                    "the lecture's identities, cross-check the numeric code; exit 1 on any "
+                    "FAILED or NOT RUN claim.")
+    add_arguments(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args) -> int:
+    from proofs.report import run_cli
+
+    return run_cli(args)
