@@ -16,6 +16,7 @@ _SUBCOMMANDS = (
     "train",
     "check",
     "vectors",
+    "verify",
 )
 
 
