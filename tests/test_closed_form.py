@@ -298,12 +298,24 @@ def test_array_parameters_broadcast():
 
 
 # -- Bernoulli: every registry member against an mpmath sum with the member's formula ----------
+def _reference_generator(div):
+    """f, f(0+), f′(∞) from the member's formula, by the reference generator's sympy/mpmath code."""
+    import importlib.util
+    import os
+    import sys
+
+    path = os.path.join(os.path.dirname(__file__), "references", "generate_continuous.py")
+    mod = sys.modules.get("generate_continuous")
+    if mod is None:
+        spec = importlib.util.spec_from_file_location("generate_continuous", path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
+    return mod.Gen(div.name, dict(div.params), div.formula, "registry")
+
+
 def _bernoulli_mp(div, tp, lp, tq, lq):
-    expr = sympy.sympify(div.formula, locals={"u": U})
-    expr = expr.subs({sympy.Symbol(k): sympy.nsimplify(v, rational=True) for k, v in div.params.items()})
-    f = sympy.lambdify(U, expr, "mpmath")
-    f0 = sympy.limit(expr, U, 0, "+")
-    fpinf = sympy.limit(expr / U, U, sympy.oo)
+    gen = _reference_generator(div)
     with mp.workdps(30):
         P = {lp: 1 - mp.mpf(str(tp)), lp + 1: mp.mpf(str(tp))}
         Q = {lq: 1 - mp.mpf(str(tq)), lq + 1: mp.mpf(str(tq))}
@@ -311,15 +323,11 @@ def _bernoulli_mp(div, tp, lp, tq, lq):
         for x in set(P) | set(Q):
             px, qx = P.get(x, 0), Q.get(x, 0)
             if px > 0 and qx > 0:
-                total += qx * f(px / qx)
+                total += qx * gen.f(px / qx)
             elif qx > 0:
-                if f0 == sympy.oo:
-                    return math.inf
-                total += qx * mp.mpf(str(sympy.N(f0, 40)))
+                total += qx * gen.f0
             elif px > 0:
-                if fpinf == sympy.oo:
-                    return math.inf
-                total += px * mp.mpf(str(sympy.N(fpinf, 40)))
+                total += px * gen.fpinf
         return float(total)
 
 
