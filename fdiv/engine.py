@@ -109,6 +109,14 @@ def _crossings(P, Q, points, scale):
     return roots
 
 
+def _tail_width(scale, span):
+    """Length scale of the tail maps ``x = a ± w t/(1 − t)``: the larger of the densities' scale
+    and half the span of the breakpoints, so that a heavy (power-law) tail, which decays on the
+    scale of its distance from the centre, is spread over the map variable instead of being
+    squeezed against t = 1 where the first Kronrod nodes cannot see it."""
+    return np.maximum(scale, 0.5 * span)
+
+
 def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
     """Split the union of the supports of ``dists`` at their landmarks into mapped intervals.
 
@@ -136,10 +144,11 @@ def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
         kinds.append(np.full(both.sum(), 4))
         anchors.append(b[both])
         widths.append(b[both] - m[both])
+    tail = _tail_width(scale, pts[-1] - pts[0])
     if not math.isfinite(lo):
-        kinds.append([2]), anchors.append([pts[0]]), widths.append([scale])
+        kinds.append([2]), anchors.append([pts[0]]), widths.append([tail])
     if not math.isfinite(hi):
-        kinds.append([1]), anchors.append([pts[-1]]), widths.append([scale])
+        kinds.append([1]), anchors.append([pts[-1]]), widths.append([tail])
     pieces.extend(owner, np.concatenate(kinds), np.concatenate(anchors), np.concatenate(widths))
 
 
@@ -309,7 +318,7 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     width = np.diff(pts, axis=1)
     keep = width > 0
     owner = np.repeat(np.arange(m), k - 1)[keep.ravel()]
-    scale = np.maximum(P.scale[a_p], Q.scale[a_q])
+    scale = _tail_width(np.maximum(P.scale[a_p], Q.scale[a_q]), pts[:, -1] - pts[:, 0])
     pieces = Pieces()
     pieces.extend(owner, np.zeros(owner.size), pts[:, :-1][keep], width[keep])
     pieces.extend(np.arange(m), np.full(m, 2), pts[:, 0], scale)  # (−∞, first point]
