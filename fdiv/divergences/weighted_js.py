@@ -117,12 +117,28 @@ def conjugate_pi(t, pi):
 
 
 def activation_pi(v, pi):
-    return -pi * (math.log(pi) + np_softplus(-np.asarray(v, dtype=np.float64)))
+    """``g(v) = π log(σ(v)/π)``; near its zero ``v₀ = log(π/ρ)`` as ``π log1p(expm1(v − v₀)/(1 + e^v))``
+    (exact through 0 at π = ½, where v₀ = 0)."""
+    v = np.asarray(v, dtype=np.float64)
+    v0 = math.log(pi / (1.0 - pi))
+    with np.errstate(over="ignore", invalid="ignore"):
+        far = -pi * (math.log(pi) + np_softplus(-v))
+        x = np.expm1(v - v0) / (1.0 + np.exp(v))
+        near = pi * np.log1p(x)
+        return np.where((np.abs(v) <= 30.0) & (x > -0.5), near, far)
 
 
 def conjugate_activation_pi(v, pi):
+    """``f*(g(v)) = ρ (softplus(v) + log ρ)``; near its zero ``v₀ = log(π/ρ)`` as
+    ``ρ log1p(π expm1(v − v₀))`` (``ρ(1 + e^v) − 1 = π expm1(v − v₀)``)."""
     rho = 1.0 - pi
-    return rho * (np_softplus(v) + math.log(rho))
+    v = np.asarray(v, dtype=np.float64)
+    v0 = math.log(pi / rho)
+    with np.errstate(over="ignore", invalid="ignore"):
+        far = rho * (np_softplus(v) + math.log(rho))
+        x = pi * np.expm1(v - v0)
+        near = rho * np.log1p(x)
+        return np.where((np.abs(v) <= 30.0) & (x > -0.5), near, far)
 
 
 def weighted_js(pi=0.5):
