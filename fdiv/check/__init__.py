@@ -99,7 +99,7 @@ def add_parser(subparsers):
     p.add_argument("--seed", type=int, default=0, help="seed of the hypothesis cases")
     p.add_argument("--no-vectors", action="store_true", help="skip the shipped vectors")
     p.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds for the run")
-    p.add_argument("--call-timeout", type=float, default=10.0, help="seconds per call")
+    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per call")
     p.add_argument("--memory-mb", type=int, default=2048)
     p.set_defaults(func=_main)
     return p

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 import warnings
 
@@ -13,7 +12,7 @@ import numpy as np
 from .. import vectors as _vectors
 from ..vectors import reference as R
 from ._diagnose import Diagnosis, diagnose
-from ._quantities import ALIASES, QUANTITIES, get_quantity
+from ._quantities import get_quantity
 from ._report import CaseResult, Report
 
 __all__ = ["check", "assert_conforms"]
@@ -189,7 +188,7 @@ def _adapter_target(target, tmpdir):
     kind, where, function = parse_target(target)
     tmp = Path(tmpdir)
     if kind == "file":
-        module = "_fdiv_user_" + where.stem
+        module = "fdiv_user_" + where.stem  # (the sandbox skips _fdiv_* siblings)
         shutil.copyfile(where, tmp / f"{module}.py")
         for sib in where.parent.glob("*.py"):  # the user's helper modules
             if sib != where and not (tmp / sib.name).exists():
@@ -251,7 +250,7 @@ def _compare(r, got):
 
 def check(fn, quantity="divergence", divergence=None, *, params=None, input=None,
           hypothesis=True, examples=25, seed=0, vectors=True, sandbox=None, timeout=120.0,
-          call_timeout=10.0, memory_mb=2048) -> Report:
+          call_timeout=30.0, memory_mb=2048) -> Report:
     """Check ``fn`` against fdiv's references for one quantity.
 
     Parameters

@@ -11,7 +11,6 @@ failing cases are listed (they name the trap: zeros in Q, |log u| ≈ 700, …).
 """
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 

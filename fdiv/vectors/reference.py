@@ -121,14 +121,14 @@ def _start_dps(args):
 
 def fmt(x, digits=40) -> str:
     """A decimal string for an mpmath value: ``'inf'``, ``'-inf'``, ``'nan'`` or ``digits`` significant."""
-    x = mp.mpf(x)
-    if mp.isnan(x):
-        return "nan"
-    if mp.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"
-    with mp.workdps(digits + 10):
+    with mp.workdps(digits + 10):  # convert *inside*: mp.mpf(x) at 15 digits would round x
+        x = mp.mpf(x)
+        if mp.isnan(x):
+            return "nan"
+        if mp.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        if x == 0:
+            return "0"
         return mp.nstr(x, digits, min_fixed=-5, max_fixed=digits + 5, strip_zeros=True)
 
 

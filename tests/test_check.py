@@ -1,0 +1,213 @@
+"""``fdiv check``: correct implementations pass, each deliberately broken one (tests/broken/) is
+diagnosed as its mistake, reports render, the CLI keeps its exit codes, the sandbox is used."""
+import json
+import runpy
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fdiv
+from fdiv.check import assert_conforms, check
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def _fn(module, name):
+    return runpy.run_path(str(BROKEN / f"{module}.py"))[name]
+
+
+# ----------------------------------------------------------------------------- diagnosis
+@pytest.mark.parametrize("module,func,quantity,divergence,mistake", [
+    ("kl_swapped", "kl", "divergence", "kl", "swapped"),
+    ("kl_bits", "kl", "divergence", "kl", "log2"),
+    ("kl_drop_q_zero", "kl", "divergence", "kl", "drop_p_fprime_inf"),
+    ("tv_half", "tv", "divergence", "tv", "half"),
+    ("tv_dit", "tv", "divergence", "tv", "drop_q_f0+half"),
+    ("js_double", "js", "divergence", "js", "double"),
+    ("js_scipy", "js", "divergence", "js", "sqrt"),
+    ("jeffreys_half", "jeffreys", "divergence", "jeffreys", "half"),
+    ("hellinger_half", "squared_hellinger", "divergence", "squared_hellinger", "half"),
+    ("pearson_conjugate_reals", "conjugate", "conjugate", "pearson", "over_reals"),
+    ("gan_activation_not_applied", "conjugate_activation", "conjugate_activation", "gan",
+     "activation_not_applied"),
+])
+def test_broken_implementation_is_diagnosed(module, func, quantity, divergence, mistake):
+    report = check(_fn(module, func), quantity, divergence, examples=12, seed=1)
+    assert not report.passed and report.failures
+    d = report.diagnosis
+    assert d is not None and d.mistake == mistake and d.explains_all, report.to_text()
+    assert not d.alternatives, d.alternatives  # unambiguous
+    text = report.to_text()
+    assert "diagnosis: " + mistake in text and "reproduce:" in text
+
+
+@pytest.mark.parametrize("module,func,quantity,divergence,kw", [
+    ("kl_correct", "kl", "divergence", "kl", {}),
+    ("kl_correct", "kl_logprobs", "divergence", "kl", {"input": "logprobs"}),
+    ("gan_losses_correct", "discriminator_loss", "discriminator_loss", None, {}),
+])
+def test_correct_implementation_passes(module, func, quantity, divergence, kw):
+    report = check(_fn(module, func), quantity, divergence, examples=12, **kw)
+    assert report.passed, report.to_text()
+    assert report.diagnosis is None
+    assert {r.source for r in report.results} == {"vectors", "hypothesis"}
+
+
+def test_naive_sigmoid_loss_fails_only_on_large_logits():
+    report = check(_fn("gan_losses_correct", "discriminator_loss_naive"), "discriminator_loss",
+                   examples=12)
+    assert not report.passed
+    assert all("large_logit" in r.flags for r in report.failures if r.source == "vectors")
+    assert "large_logit" in report.diagnosis.common_flags
+
+
+# fdiv's own members against the vectors (dogfooding); known engine bugs are listed, not hidden
+_KNOWN = {
+    ("js", "conjugate"): "fdiv's js conjugate: inf at float(½ log 2) < ½ log 2 and 5e-3 relative "
+                         "error one ulp below (cancellation in 2 − e^{2t})",
+    ("weighted_js", "conjugate"): "same as js at pi = 1/2",
+}
+
+
+@pytest.mark.parametrize("name", fdiv.names())
+@pytest.mark.parametrize("quantity,attr,form", [
+    ("f", "f_log", "logu"), ("f_prime", "f_prime", "u"), ("conjugate", "conjugate", "t"),
+    ("activation", "activation", "v"), ("conjugate_activation", "conjugate_activation", "v"),
+])
+def test_fdiv_members_conform(name, quantity, attr, form, request):
+    if (name, quantity) in _KNOWN:
+        request.applymarker(pytest.mark.xfail(reason=_KNOWN[(name, quantity)], strict=False))
+    m = fdiv.get(name)
+    report = check(getattr(m, attr), quantity, name, examples=0,
+                   input=form if form in ("u", "logu") else None)
+    assert report.passed, report.to_text()
+
+
+# ----------------------------------------------------------------------------- report
+def test_report_renderings_and_repro(tmp_path):
+    report = check(_fn("tv_half", "tv"), "divergence", "tv", examples=5)
+    d = json.loads(report.to_json())
+    assert d["passed"] is False and d["diagnosis"]["mistake"] == "half"
+    f = d["failures"][0]
+    assert {"id", "inputs", "expected", "got", "rel_error", "reproduce", "flags"} <= set(f)
+    root = ET.fromstring(report.to_junit())
+    assert root.tag == "testsuite" and int(root.get("failures")) == len(report.failures)
+    gs = report.to_gradescope()
+    assert {"score", "tests", "execution_time"} <= set(gs) and all(
+        {"name", "score", "max_score", "status", "output"} <= set(t) for t in gs["tests"])
+    assert gs["tests"][0]["status"] == "failed"
+
+
+def test_assert_conforms():
+    with pytest.raises(AssertionError, match="diagnosis: swapped"):
+        assert_conforms(_fn("kl_swapped", "kl"), "divergence", "kl", examples=5)
+    assert assert_conforms(_fn("kl_correct", "kl"), "divergence", "kl", examples=5).passed
+    assert fdiv.check.assert_conforms is assert_conforms
+
+
+def test_hypothesis_cases_are_seeded():
+    fn = _fn("kl_correct", "kl")
+    a = [r.describe for r in check(fn, "divergence", "kl", examples=8, seed=3, vectors=False).results]
+    b = [r.describe for r in check(fn, "divergence", "kl", examples=8, seed=3, vectors=False).results]
+    c = [r.describe for r in check(fn, "divergence", "kl", examples=8, seed=4, vectors=False).results]
+    assert a == b and a != c
+
+
+def test_bad_arguments():
+    fn = _fn("kl_correct", "kl")
+    with pytest.raises(ValueError, match="quantity"):
+        check(fn, "entropy", "kl")
+    with pytest.raises(ValueError, match="needs divergence"):
+        check(fn, "divergence")
+    with pytest.raises(ValueError, match="input"):
+        check(fn, "divergence", "kl", input="logu")
+    with pytest.raises(ValueError, match="unknown divergence"):
+        check(fn, "divergence", "kll")
+    with pytest.raises(TypeError):
+        check(42, "divergence", "kl")
+
+
+def test_wrong_return_types_are_failures_not_crashes():
+    report = check(lambda p, q: np.array([1.0, 2.0]), "divergence", "kl", examples=0)
+    assert not report.passed and all("shape" in r.error for r in report.failures)
+    report = check(lambda p, q: 1 / 0, "divergence", "kl", examples=0)
+    assert all(r.error.startswith("ZeroDivisionError") for r in report.failures)
+
+
+# ----------------------------------------------------------------------------- CLI + sandbox
+@pytest.fixture
+def cli(capsys):
+    """``fdiv check …`` through ``fdiv.cli.main`` (the target still runs in the sandbox child)."""
+    from fdiv.cli import main
+
+    def run(*args):
+        try:
+            rc = main(["check", *args])
+        except SystemExit as exc:  # argparse usage errors
+            rc = exc.code
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    return run
+
+
+def test_cli_exit_codes_and_formats(tmp_path, cli):
+    rc, out, err = cli(str(BROKEN / "kl_correct.py") + ":kl", "--divergence", "kl",
+                        "--examples", "5", "--format", "junit")
+    assert rc == 0, out + err
+    assert ET.fromstring(out).get("failures") == "0"
+    rc, out, err = cli(str(BROKEN / "js_scipy.py") + ":js", "--divergence", "js", "--examples",
+                        "5", "--json")
+    assert rc == 1, out + err
+    d = json.loads(out)
+    assert d["diagnosis"]["mistake"] == "sqrt"
+    # the reproduction line really reproduces the failing value
+    f = d["failures"][0]
+    repro = subprocess.run(f["reproduce"], shell=True, capture_output=True, text=True, timeout=120)
+    assert float(repro.stdout.strip()) == f["got"], repro.stderr
+    rc, out, err = cli(str(tmp_path / "missing.py") + ":kl", "--divergence", "kl")
+    assert rc == 2 and "not found" in err
+    rc, out, err = cli("no_such_module_xyz:kl", "--divergence", "kl")
+    assert rc == 2
+    rc, out, err = cli(str(BROKEN / "kl_correct.py") + ":kl", "--quantity", "entropy")
+    assert rc == 2
+    bad = tmp_path / "raises.py"
+    bad.write_text("raise RuntimeError('broken at import')\n")
+    rc, out, err = cli(str(bad) + ":kl", "--divergence", "kl", "--examples", "0")
+    assert rc == 1 and "broken at import" in out
+
+
+def test_cli_continuous_through_the_adapter(cli):
+    # scipy.stats distributions are rebuilt inside the sandbox from JSON specs
+    rc, out, err = cli(str(BROKEN / "kl_continuous_quad.py") + ":kl", "--quantity",
+                       "divergence_continuous", "--divergence", "kl", "--json")
+    assert rc == 1, out + err
+    d = json.loads(out)
+    assert all(r["error"] is None for r in d["results"]), out
+    far = [r for r in d["failures"] if "far_apart" in r["flags"]]
+    assert far and far[0]["got"] == 0.0  # scipy.quad misses the narrow peak at 1000
+
+
+def test_continuous_halved_is_diagnosed():
+    fn = _fn("kl_continuous_quad", "kl_halved")
+    report = check(fn, "divergence_continuous", "kl")
+    assert report.diagnosis.mistake == "half" and report.diagnosis.explains_all, report.to_text()
+
+
+@pytest.mark.parametrize("name", ["kl", "js", "tv", "squared_hellinger"])
+def test_fdiv_divergence_conforms_on_continuous_vectors(name):
+    report = check(lambda P, Q: fdiv.divergence(name, P, Q), "divergence_continuous", name)
+    assert report.passed, report.to_text()
+
+
+def test_cli_gradescope_output_file(tmp_path, cli):
+    out_file = tmp_path / "results.json"
+    rc, out, err = cli(str(BROKEN / "pearson_conjugate_reals.py") + ":conjugate", "--quantity",
+                        "conjugate", "--divergence", "pearson", "--examples", "0", "--format",
+                        "gradescope", "--output", str(out_file))
+    assert rc == 1
+    gs = json.loads(out_file.read_text())
+    assert gs["tests"][0]["status"] == "failed" and "over" in gs["tests"][0]["output"]
