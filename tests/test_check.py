@@ -26,6 +26,7 @@ def _fn(module, name):
     ("kl_drop_q_zero", "kl", "divergence", "kl", "drop_p_fprime_inf"),
     ("tv_half", "tv", "divergence", "tv", "half"),
     ("tv_dit", "tv", "divergence", "tv", "drop_q_f0+half"),
+    ("tv_drop_p_zero", "tv", "divergence", "tv", "drop_q_f0"),
     ("js_double", "js", "divergence", "js", "double"),
     ("js_scipy", "js", "divergence", "js", "sqrt"),
     ("jeffreys_half", "jeffreys", "divergence", "jeffreys", "half"),
@@ -62,6 +63,17 @@ def test_naive_sigmoid_loss_fails_only_on_large_logits():
     assert not report.passed
     assert all("large_logit" in r.flags for r in report.failures if r.source == "vectors")
     assert "large_logit" in report.diagnosis.common_flags
+    assert report.diagnosis.mistake == "precision"
+
+
+def test_density_space_discriminator_is_a_precision_problem():
+    def naive(logp, logq):
+        p, q = np.exp(logp), np.exp(logq)
+        return p / (p + q)
+
+    report = check(naive, "optimal_discriminator", examples=10)
+    assert not report.passed and report.diagnosis.mistake == "precision", report.to_text()
+    assert all("subnormal_density" in r.flags for r in report.failures)
 
 
 # fdiv's own members against the vectors (dogfooding); known engine bugs are listed, not hidden

@@ -66,7 +66,8 @@ class Diagnosis:
     Attributes
     ----------
     mistake : str or None
-        ``'swapped'``, ``'half'``, ``'drop_q_f0+half'`` … (steps joined by ``+``), None if none fits.
+        ``'swapped'``, ``'half'``, ``'drop_q_f0+half'`` … (steps joined by ``+``); ``'precision'``
+        when only numerically hard cases fail; None if nothing fits.
     explains_all : bool
         True when the mistake reproduces every numeric result of the function.
     explained, failures : int
@@ -150,6 +151,13 @@ def diagnose(quantity, gen, results, form, divergence=None):
         desc = "the function raised or returned no number on every failing case" if errors else ""
         return Diagnosis(None, False, 0, 0, desc, [], common, errors)
 
+    if all(set(r.flags) & PRECISION_FLAGS for r in num_fail):
+        flags = sorted({f for r in num_fail for f in r.flags} & PRECISION_FLAGS)
+        desc = ("the convention is right (every ordinary case passes); the failures are all on "
+                f"numerically hard cases ({', '.join(flags)}): the computation loses precision "
+                "or overflows there — work in log space (log-sigmoid, logaddexp, log1p, expm1)")
+        return Diagnosis("precision", False, len(num_fail), len(num_fail), desc, [], common, errors)
+
     # reference and structural values per case (mpmath, exact inputs)
     structural = dict(quantity.structural)
     svals = {name: {} for name in structural}
@@ -212,7 +220,7 @@ def diagnose(quantity, gen, results, form, divergence=None):
                      f"after that: a loss of precision ({', '.join(r.key for r in precision[:5])}).")
         return Diagnosis("+".join(steps), True, best[1], len(num_fail), desc, alts, common, errors)
     partial = sorted(scored, key=lambda s: (-s[1], s[2], s[3]))
-    if partial and partial[0][1] * 2 >= len(num_fail):
+    if partial and partial[0][1] * 2 >= len(num_fail) and partial[0][1] >= 2:
         best = partial[0]
         steps = best[4]
         desc = (f"{best[1]} of {len(num_fail)} failing cases match {' then '.join(steps)} "
