@@ -124,7 +124,9 @@ class Derivation:
         for br in self.branches:
             val = br.value if br.value is not None else "numeric root of f'(u) = t"
             if br.kind == "edge":
-                parts.append(f"{val} at t = {br.t_hi}")
+                prev = [b for b in self.branches if b is not br and b.t_hi == br.t_hi]
+                if not any(b.kind == "kink" or b.closed_hi for b in prev):
+                    parts.append(f"{val} at t = {br.t_hi}")
                 continue
             lo = "" if br.t_lo == -sp.oo else f"{br.t_lo} {'<=' if br.kind == 'kink' else '<'} "
             hi = "" if br.t_hi == sp.oo else \

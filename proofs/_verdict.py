@@ -302,7 +302,8 @@ def combine(outcomes: Iterable[Outcome]) -> Outcome:
     outcomes = list(outcomes)
     order = {FAILED: 0, NOT_RUN: 1, NUMERIC: 2, PROVED: 3}
     worst = min(outcomes, key=lambda o: order[o.verdict])
-    reasons = "; ".join(o.reason for o in outcomes if o.verdict == worst.verdict and o.reason)
+    reasons = "; ".join(dict.fromkeys(o.reason for o in outcomes
+                                      if o.verdict == worst.verdict and o.reason))
     return Outcome(worst.verdict, reasons)
 
 
