@@ -34,6 +34,7 @@ def _fn(module, name):
     ("pearson_conjugate_reals", "conjugate", "conjugate", "pearson", "over_reals"),
     ("gan_activation_not_applied", "conjugate_activation", "conjugate_activation", "gan",
      "activation_not_applied"),
+    ("fgan_neyman_raw", "objective", "fgan_objective", "neyman", "activation_not_applied"),
 ])
 def test_broken_implementation_is_diagnosed(module, func, quantity, divergence, mistake):
     report = check(_fn(module, func), quantity, divergence, examples=12, seed=1)
@@ -140,6 +141,8 @@ def test_bad_arguments():
         check(fn, "divergence", "kll")
     with pytest.raises(TypeError):
         check(42, "divergence", "kl")
+    with pytest.raises(ValueError, match="no test vectors"):
+        check(fn, "divergence", "alpha", params={"a": 0.3}, examples=0)
 
 
 def test_wrong_return_types_are_failures_not_crashes():

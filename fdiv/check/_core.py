@@ -326,6 +326,11 @@ def check(fn, quantity="divergence", divergence=None, *, params=None, input=None
     cases = _vector_cases(q, form, divergence, member) if vectors else []
     if hypothesis and q.strategy is not None and examples > 0:
         cases += _hypothesis_cases(q, form, gen, int(examples), int(seed))
+    if not cases:
+        what = f"{divergence}{dict(member.params) if member is not None else ''}"
+        raise ValueError(f"no test vectors for {q.name} of {what} and no hypothesis cases: "
+                         f"pass examples > 0 (vectors exist for each member's default parameters "
+                         f"and a few more, see fdiv.vectors)")
     if use_sandbox:
         adapter = q.sandbox_args is not None
         calls = [(q.sandbox_args if adapter else q.call)(c.inputs, form) for c in cases]
