@@ -45,6 +45,7 @@ def add_train_parser(sub):
     p.add_argument("--lr", type=_positive_float, default=5e-3)
     p.add_argument("--batch-size", type=_positive_int, default=256)
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
+    p.add_argument("--beta1", type=float, default=0.9, help="Adam β₁ (both players)")
     p.add_argument("--n-train", type=_positive_int, default=5000)
     p.add_argument("--n-test", type=_positive_int, default=5000)
     p.add_argument("--box", type=_positive_float, default=None,
@@ -59,6 +60,9 @@ def add_train_parser(sub):
     g.add_argument("--n-q", type=_positive_int, default=256)
     g.add_argument("--flow-layers", type=_positive_int, default=4)
     g.add_argument("--flow-hidden", type=_widths, default=(32, 32))
+    g.add_argument("--refine-q", type=int, default=0,
+                   help="after training, N sampler-only steps at the final energy (solves the "
+                        "inner min_q; the reported gap is then the flow family's own error)")
     g = p.add_argument_group("langevin")
     g.add_argument("--n-chains", type=_positive_int, default=256)
     g.add_argument("--mcmc-steps", type=_positive_int, default=20)
@@ -82,10 +86,12 @@ def _config(args):
     return EBMConfig(
         data=args.data, method=args.method, steps=args.steps, seed=args.seed,
         n_train=args.n_train, n_test=args.n_test, hidden=args.hidden, activation=args.activation,
-        lr=args.lr, batch_size=args.batch_size, schedule=args.schedule, box=args.box,
+        lr=args.lr, batch_size=args.batch_size, schedule=args.schedule, beta1=args.beta1,
+        box=args.box,
         confinement=args.confinement, train_panels=args.train_panels,
         eval_panels=args.eval_panels, lr_q=args.lr_q, q_steps=args.q_steps, n_q=args.n_q,
-        flow_layers=args.flow_layers, flow_hidden=args.flow_hidden, n_chains=args.n_chains,
+        flow_layers=args.flow_layers, flow_hidden=args.flow_hidden, refine_q=args.refine_q,
+        n_chains=args.n_chains,
         mcmc_steps=args.mcmc_steps, step_size=args.step_size, noise=args.noise,
         reinit=args.reinit)
 

@@ -49,6 +49,7 @@ class EBMConfig:
     lr: float = 5e-3
     batch_size: int = 256
     schedule: str = "cosine"
+    beta1: float = 0.9
     box: float | None = None
     confinement: float | None = None
     train_panels: int | None = None
@@ -61,6 +62,7 @@ class EBMConfig:
     n_q: int = 256
     flow_layers: int = 4
     flow_hidden: tuple = (32, 32)
+    refine_q: int = 0
     # langevin
     n_chains: int = 256
     mcmc_steps: int = 20
@@ -109,7 +111,7 @@ class EBMRun:
         self.energy = EnergyNet(d, hidden=c.hidden, activation=c.activation,
                                 confinement=self.confinement, seed=s_energy)
         kw = dict(lr=c.lr, batch_size=c.batch_size, seed=s_trainer, total_steps=c.steps,
-                  schedule=c.schedule)
+                  schedule=c.schedule, betas=(c.beta1, 0.999))
         self.flow = None
         if c.method == "mle":
             self.trainer = MLETrainer(self.energy, self.x_train, self.train_grid, **kw)
@@ -174,6 +176,13 @@ class EBMRun:
                     self.save(checkpoint)
                 if callback is not None:
                     callback(self, loss, live)
+            if (self.flow is not None and self.config.refine_q
+                    and not self.history.get("refined_q_steps")):
+                # the inner min_q solved at the final φ (reported gap = the flow family's error)
+                self.trainer.refine_sampler(self.config.refine_q)
+                self.history["refined_q_steps"] = self.config.refine_q
+                if checkpoint:
+                    self.save(checkpoint)
         except FloatingPointError as exc:       # Langevin chains blew up
             raise TrainingDiverged(f"step {self.step + 1}: {exc}", self.step) from None
         finally:
