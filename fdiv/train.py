@@ -108,6 +108,8 @@ def add_train_parser(sub):
                    help="cosine: decay both rates to --lr-final of their value over --steps "
                         "(a resumed run continues bit-identically only with the same --steps)")
     g.add_argument("--lr-final", type=_positive_float, default=0.01)
+    g.add_argument("--standardize", action="store_true",
+                   help="train in standardised data coordinates (a fixed affine layer)")
     g.add_argument("--beta1", type=float, default=0.5)
     g.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     g.add_argument("--seed", type=int, default=0)
@@ -293,7 +295,8 @@ def _run_gan(args):
                         g_widths=args.g_widths, d_activation=args.activation,
                         g_activation=args.activation, lr_d=args.lr_d, lr_g=args.lr_g,
                         betas=(args.beta1, 0.999), lr_schedule=args.lr_schedule,
-                        lr_final=args.lr_final, seed=args.seed, dtype=args.dtype)
+                        lr_final=args.lr_final, standardize=args.standardize, seed=args.seed,
+                        dtype=args.dtype)
         trainer = GANTrainer(cfg)
     progress = _Progress(trainer.config.steps, trainer.step, not args.no_progress)
     live = {}
@@ -387,7 +390,7 @@ def _plots(trainer, out_dir):
         if data.has_logpdf:
             ax[0].plot(grid, np.exp(data.logpdf(grid)), "k", label="data density")
         ax[0].legend()
-        v = np.asarray(trainer.D(grid[:, None].astype(trainer.D.dtype))[:, 0], dtype=np.float64)
+        v = trainer.critic(grid[:, None])
         ax[1].plot(grid, obj.transform(v), label="learned " + ("D" if obj.kind ==
                                                                 "discriminator" else "T"))
         if data.has_logpdf:
@@ -412,8 +415,8 @@ def _plots(trainer, out_dir):
         lo = np.minimum(x_data.min(0), x_model.min(0)) - 0.5
         hi = np.maximum(x_data.max(0), x_model.max(0)) + 0.5
         gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 150), np.linspace(lo[1], hi[1], 150))
-        pts = np.stack([gx.ravel(), gy.ravel()], 1).astype(trainer.D.dtype)
-        z = obj.transform(np.asarray(trainer.D(pts)[:, 0], dtype=np.float64)).reshape(gx.shape)
+        pts = np.stack([gx.ravel(), gy.ravel()], 1)
+        z = obj.transform(trainer.critic(pts)).reshape(gx.shape)
         cs = ax[1].contourf(gx, gy, z, 30)
         fig.colorbar(cs, ax=ax[1])
         ax[1].scatter(x_data[:, 0], x_data[:, 1], s=1, c="w", alpha=0.3)

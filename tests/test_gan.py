@@ -232,10 +232,10 @@ def test_same_seed_same_bits_and_k_steps():
     assert a.opt_d.t == 2 * a.opt_g.t == 80
 
 
-@pytest.mark.parametrize("schedule", ["constant", "cosine"])
-def test_checkpoint_resume_is_bit_identical(tmp_path, schedule):
-    straight = GANTrainer(_small(lr_schedule=schedule)).train()
-    part = GANTrainer(_small(lr_schedule=schedule)).train(steps=17)
+@pytest.mark.parametrize("opts", [{}, {"lr_schedule": "cosine", "standardize": True}])
+def test_checkpoint_resume_is_bit_identical(tmp_path, opts):
+    straight = GANTrainer(_small(**opts)).train()
+    part = GANTrainer(_small(**opts)).train(steps=17)
     part.save(tmp_path / "c.npz")
     resumed = GANTrainer.load(tmp_path / "c.npz")
     assert resumed.step == 17
@@ -243,6 +243,15 @@ def test_checkpoint_resume_is_bit_identical(tmp_path, schedule):
     assert _bits(resumed) == _bits(straight)
     assert resumed.history == straight.history
     assert resumed.sample(100).tobytes() == straight.sample(100).tobytes()
+
+
+def test_standardize_is_a_fixed_affine_layer():
+    tr = GANTrainer(_small(standardize=True, data="grid", latent_dim=2))
+    assert abs(tr.scale - math.sqrt(8.0)) < 0.05          # each coordinate uniform on {−4, −2, 0, 2, 4}: variance 8
+    x = tr.sample(50)
+    z = np.random.default_rng([tr.config.seed, 0, 7]).standard_normal((50, 2))
+    np.testing.assert_allclose(x, tr.G(z) * tr.scale + tr.shift, rtol=1e-12)
+    np.testing.assert_allclose(tr.critic(x), tr.D((x - tr.shift) / tr.scale)[:, 0], rtol=1e-12)
 
 
 def test_cosine_schedule_reaches_final_fraction():

@@ -64,6 +64,7 @@ class GANConfig:
     betas: tuple = (0.5, 0.999)
     lr_schedule: str = "constant"       # or 'cosine': η_t = η·(f + (1 − f)·½(1 + cos πt/T))
     lr_final: float = 0.01              # f, the final fraction of the cosine schedule
+    standardize: bool = False           # train in coordinates (x − m)/s of the data
     seed: int = 0
     dtype: str = "float64"
     explode: float = 1e6                # |loss| above this counts as divergence
@@ -95,6 +96,11 @@ class GANTrainer:
         self.D = MLP([dim, *c.d_widths, 1], activation=c.d_activation, seed=self.rng, dtype=dtype)
         self.G = MLP([c.latent_dim, *c.g_widths, dim], activation=c.g_activation, seed=self.rng,
                      dtype=dtype)
+        if c.standardize:   # a fixed affine layer in front of D and after G (own seeded sample)
+            probe = self.data.sample(20000, np.random.default_rng([c.seed, 99]))
+            self.shift, self.scale = probe.mean(axis=0), float(probe.std())
+        else:
+            self.shift, self.scale = np.zeros(dim), 1.0
         self.opt_d = Adam(self.D.params, lr=c.lr_d, betas=c.betas)
         self.opt_g = Adam(self.G.params, lr=c.lr_g, betas=c.betas)
         self.step = 0
@@ -108,6 +114,8 @@ class GANTrainer:
         """One ascent step on the critic; returns the minibatch value of the objective."""
         c = self.config
         x_p = self.data.sample(c.batch_p, self.rng)
+        if c.standardize:
+            x_p = (x_p - self.shift) / self.scale
         x_q = self.G(self._noise(c.batch_q))
         v, cache = self.D.forward(np.concatenate([x_p.astype(self.D.dtype, copy=False), x_q]))
         value, g_p, g_q = self.objective.discriminator(v[: c.batch_p, 0], v[c.batch_p:, 0])
@@ -199,7 +207,12 @@ class GANTrainer:
         """``n`` generator samples, drawn with their own generator (training is untouched)."""
         rng = np.random.default_rng([self.config.seed if seed is None else seed, self.step, 7])
         z = rng.standard_normal((n, self.config.latent_dim)).astype(self.G.dtype, copy=False)
-        return np.asarray(self.G(z), dtype=np.float64)
+        return np.asarray(self.G(z), dtype=np.float64) * self.scale + self.shift
+
+    def critic(self, x):
+        """The critic's raw output ``V(x)`` at data-space points ``x`` (n, dim), float64."""
+        x = (np.asarray(x, dtype=np.float64) - self.shift) / self.scale
+        return np.asarray(self.D(x.astype(self.D.dtype))[:, 0], dtype=np.float64)
 
     def metrics(self, n=2500, seed=None, density=True):
         """Protocol metrics: mode metrics for 2-D mixtures, KDE JS/KL for 1-D data."""
