@@ -144,7 +144,10 @@ def _main(args) -> int:
             fh.write(text if text.endswith("\n") else text + "\n")
         print(report.summary(), file=sys.stderr)
     else:
-        print(text)
+        try:
+            print(text)
+        except BrokenPipeError:  # `fdiv check … | head`
+            pass
     if report.error_kind == "usage":
         print(f"fdiv check: error: {report.error.splitlines()[0]}", file=sys.stderr)
         return 2
