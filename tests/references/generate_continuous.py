@@ -16,9 +16,10 @@ Independence from the code under test
   ends, kinks and component locations with their scale multiples, and, for non-smooth f, the
   crossing points of p and q (sign changes of log p − log q on a grid, refined by
   ``mpmath.findroot``).
-* Every value is computed twice: at ``DPS`` digits and at ``CHECK_DPS`` digits with every finite
-  piece split in two more; the two must agree to ``CONFIRM`` (relative), else the case is refused
-  (reported, not written).
+* Every value is computed twice: at ``DPS`` digits, and at ``CHECK_DPS`` digits with every finite
+  piece split in two, infinite ends mapped explicitly (``x = b ± (1 − t)/t``) rather than by
+  mpmath, and another power in the endpoint substitution; the two must agree to ``CONFIRM``
+  (relative), else the case is refused (reported in the header's ``skipped``, not written).
 * Infinite values are decided analytically, never by quadrature: support mismatch with an
   infinite ``f(0)`` or ``f′(∞)``, or a tail/endpoint where ``q·φ(p/q)`` is not integrable.  The
   latter uses the growth of the centred generator ``φ(u) = f(u) − f(1) − f′(1)(u − 1) ~ u^k``
@@ -525,11 +526,10 @@ def _integrand(P, Q, f):
 END_POWER = 8
 
 
-def _end_piece(pspec, qspec, width, f, at):
-    """∫ over [end, end + width] (``at='left'``, end = 0 after ``shifted``) or the mirror image."""
+def _end_piece(pspec, qspec, width, f, m=END_POWER):
+    """∫ over [0, width] of the (shifted or mirrored) pair, by the substitution x = t^m."""
     P, Q = MDist(pspec), MDist(qspec)
     g = _integrand(P, Q, f)
-    m = END_POWER
     return mp.quad(lambda t: g(t ** m) * m * t ** (m - 1), [0, mp.root(width, m)], error=True,
                    maxdegree=10)
 
@@ -552,16 +552,31 @@ def compute(pspec, qspec, gen, extra_split):
                 [lo, (hi - 1 if mp.isfinite(hi) else lo + 1 if mp.isfinite(lo) else 0), hi]
         inner = list(pts)
         pieces = []
+        m = END_POWER - 2 if extra_split else END_POWER  # the check pass uses other nodes
         if mp.isfinite(lo):
-            pieces.append(_end_piece(shifted(pspec, lo), shifted(qspec, lo), pts[1] - lo, gen.f, "left"))
+            pieces.append(_end_piece(shifted(pspec, lo), shifted(qspec, lo), pts[1] - lo, gen.f, m))
             inner = inner[1:]
         if mp.isfinite(hi):
             mp_, mq_ = mirrored(pspec, hi), mirrored(qspec, hi)
             if mp_ is not None and mq_ is not None:
-                pieces.append(_end_piece(mp_, mq_, hi - pts[-2], gen.f, "right"))
+                pieces.append(_end_piece(mp_, mq_, hi - pts[-2], gen.f, m))
+                inner = inner[:-1]
+        g = _integrand(P, Q, gen.f)
+        if extra_split and len(inner) >= 3:
+            # the check pass maps infinite ends itself, x = b ± (1 − t)/t, t ∈ (0, 1], instead of
+            # mpmath's internal transformation
+            if mp.isinf(inner[0]):
+                b = inner[1]
+                pieces.append(mp.quad(lambda t: g(b - (1 - t) / t) / t ** 2, [0, mp.mpf(1) / 8, 1],
+                                      error=True, maxdegree=10))
+                inner = inner[1:]
+            if mp.isinf(inner[-1]):
+                b = inner[-2]
+                pieces.append(mp.quad(lambda t: g(b + (1 - t) / t) / t ** 2, [0, mp.mpf(1) / 8, 1],
+                                      error=True, maxdegree=10))
                 inner = inner[:-1]
         if len(inner) >= 2:
-            pieces.append(mp.quad(_integrand(P, Q, gen.f), inner, error=True, maxdegree=10))
+            pieces.append(mp.quad(g, inner, error=True, maxdegree=10))
         for v, e in pieces:
             value += v
             err += e
@@ -574,7 +589,6 @@ def decide_infinite(pair, gen, q_only, p_only):
         return True, f"p = 0 < q on a set of Q-probability {mp.nstr(q_only, 6)} and f(0) = inf"
     if p_only > 0 and gen.fpinf == mp.inf:
         return True, f"q = 0 < p on a set of P-probability {mp.nstr(p_only, 6)} and f'(inf) = inf"
-    whys = []
     for side, k, has_log, log_ok, what in (
         ("u -> inf", gen.k_hi, gen.log_hi, pair.log_p_ok, "E_P|log(p/q)|"),
         ("u -> 0", gen.k_lo, gen.log_lo, pair.log_q_ok, "E_Q|log(q/p)|"),
@@ -596,7 +610,6 @@ def decide_infinite(pair, gen, q_only, p_only):
             if v < -0.02 * scale or (exact and not has_log):
                 return True, f"phi(u) ~ u^{mp.nstr(k, 4)} as {side} and ∫p^k q^(1-k) = inf: {why}"
             return None, f"phi(u) ~ u^{mp.nstr(k, 4)} as {side} is too close to the boundary of {why}"
-        whys.append(side)
     return False, ""
 
 
