@@ -64,6 +64,23 @@ def test_checked_in_report_is_current(claims):
         "`python -m proofs --no-timings --markdown proofs/REPORT.md`")
 
 
+def test_errata_cite_existing_claims(claims):
+    import re
+
+    text = (REPORT.parent / "ERRATA.md").read_text(encoding="utf-8")
+    ids = {c.id for c in claims}
+    refs = set(re.findall(r"`((?:conj|var|lecture|gan|ebm)\.[^`]+)`", text))
+    assert len(refs) >= 20
+    for ref in refs:
+        if "<m>." in ref:      # a claim every registry member has
+            suffix = ref.split("<m>.")[1]
+            assert suffix == "*" or any(i.endswith("." + suffix) for i in ids), ref
+        elif ref.endswith(".*"):
+            assert any(i.startswith(ref[:-1]) for i in ids), ref
+        else:
+            assert ref in ids, f"ERRATA.md cites {ref}, which is not a claim"
+
+
 # --------------------------------------------------------------------------------------------
 # negative controls: the checker can fail
 
