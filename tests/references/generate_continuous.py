@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Generate ``continuous.json``: 30+ digit references for ``fdiv.divergence`` on continuous pairs.
 
-Run from the repository root (``python tests/references/generate_continuous.py``); rerun when
-members are added to the registry (it loops over ``fdiv.names()``).
+Run from the repository root (``python tests/references/generate_continuous.py``; ``--only TAG``
+for some pairs, ``--dry-run`` to print); rerun when members are added to the registry (it loops
+over ``fdiv.names()``).  Cost: ~2.7 CPU-minutes for 341 cases on 2 worker processes (about
+1.5 min wall on an idle 2-core machine; 9 min when the machine was shared).
 
 Independence from the code under test
 -------------------------------------
