@@ -110,6 +110,8 @@ def add_train_parser(sub):
     g.add_argument("--lr-final", type=_positive_float, default=0.01)
     g.add_argument("--standardize", action="store_true",
                    help="train in standardised data coordinates (a fixed affine layer)")
+    g.add_argument("--pack", type=_positive_int, default=1,
+                   help="PacGAN: the critic judges this many samples jointly")
     g.add_argument("--beta1", type=float, default=0.5)
     g.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     g.add_argument("--seed", type=int, default=0)
@@ -295,7 +297,7 @@ def _run_gan(args):
                         g_widths=args.g_widths, d_activation=args.activation,
                         g_activation=args.activation, lr_d=args.lr_d, lr_g=args.lr_g,
                         betas=(args.beta1, 0.999), lr_schedule=args.lr_schedule,
-                        lr_final=args.lr_final, standardize=args.standardize, seed=args.seed,
+                        lr_final=args.lr_final, standardize=args.standardize, pack=args.pack, seed=args.seed,
                         dtype=args.dtype)
         trainer = GANTrainer(cfg)
     progress = _Progress(trainer.config.steps, trainer.step, not args.no_progress)

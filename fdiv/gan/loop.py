@@ -8,7 +8,10 @@ Each iteration (Goodfellow et al. 2014, Algorithm 1; the lecture's steps 1–4):
     ε ~ N(0, I) (batch_q)                            # generator DESCENT
     θ ← θ − η_G ∇_θ L_G(θ, φ)
 
-with ``L`` and ``L_G`` from :mod:`fdiv.gan.objectives`; the step sizes are constant or follow a
+with ``L`` and ``L_G`` from :mod:`fdiv.gan.objectives`.  With ``pack = m > 1`` (PacGAN, Lin et
+al. 2018) the critic takes m samples jointly, ``V(x_1, …, x_m)``: the same objective between the
+product distributions P^{⊗m} and Q^{⊗m}, whose divergence penalises missing modes more
+sharply (the optimum is unchanged: Q = P).  The step sizes are constant or follow a
 cosine schedule from η to ``lr_final``·η over ``steps`` (the lecture's η_k, λ_t).  All randomness (initial weights, data,
 noise) comes from one ``numpy.random.Generator`` seeded by ``seed`` and consumed in a fixed order,
 so the same configuration gives the same bits; evaluation samples use their own generator
@@ -65,15 +68,19 @@ class GANConfig:
     lr_schedule: str = "constant"       # or 'cosine': η_t = η·(f + (1 − f)·½(1 + cos πt/T))
     lr_final: float = 0.01              # f, the final fraction of the cosine schedule
     standardize: bool = False           # train in coordinates (x − m)/s of the data
+    pack: int = 1                       # PacGAN: the critic sees `pack` samples jointly
     seed: int = 0
     dtype: str = "float64"
     explode: float = 1e6                # |loss| above this counts as divergence
 
     def __post_init__(self):
-        for name in ("steps", "k", "batch_p", "batch_q", "latent_dim"):
+        for name in ("steps", "k", "batch_p", "batch_q", "latent_dim", "pack"):
             val = getattr(self, name)
             if not isinstance(val, (int, np.integer)) or val < (0 if name == "steps" else 1):
                 raise ValueError(f"{name}={val!r} must be a positive integer")
+        if self.batch_p % self.pack or self.batch_q % self.pack:
+            raise ValueError(f"pack={self.pack} must divide batch_p={self.batch_p} and "
+                             f"batch_q={self.batch_q}")
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule={self.lr_schedule!r}: choose 'constant' or 'cosine'")
         if self.lr_d <= 0 or self.lr_g <= 0:
@@ -93,7 +100,8 @@ class GANTrainer:
         self.rng = np.random.default_rng(c.seed)
         dim = self.data.dim
         dtype = np.dtype(c.dtype)
-        self.D = MLP([dim, *c.d_widths, 1], activation=c.d_activation, seed=self.rng, dtype=dtype)
+        self.D = MLP([dim * c.pack, *c.d_widths, 1], activation=c.d_activation, seed=self.rng,
+                     dtype=dtype)
         self.G = MLP([c.latent_dim, *c.g_widths, dim], activation=c.g_activation, seed=self.rng,
                      dtype=dtype)
         if c.standardize:   # a fixed affine layer in front of D and after G (own seeded sample)
@@ -110,27 +118,42 @@ class GANTrainer:
     def _noise(self, n):
         return self.rng.standard_normal((n, self.config.latent_dim)).astype(self.G.dtype, copy=False)
 
+    def critic_gradients(self, x_p, z):
+        """``(value, ∇_φ value)`` of the critic objective on data ``x_p`` and noise ``z``."""
+        m, d = self.config.pack, self.data.dim
+        x_q = self.G(z)
+        x = np.concatenate([x_p.astype(self.D.dtype, copy=False).reshape(-1, m * d),
+                            x_q.reshape(-1, m * d)])
+        v, cache = self.D.forward(x)
+        n_p = x_p.shape[0] // m
+        value, g_p, g_q = self.objective.discriminator(v[:n_p, 0], v[n_p:, 0])
+        grads, _ = self.D.backward(cache, np.concatenate([g_p, g_q])[:, None], input_grad=False)
+        return value, grads
+
+    def generator_gradients(self, z):
+        """``(loss, ∇_θ loss)`` of the generator loss on noise ``z`` (through the critic)."""
+        x_q, g_cache = self.G.forward(z)
+        v, d_cache = self.D.forward(x_q.reshape(-1, self.D.sizes[0]))
+        loss, g_v = self.objective.generator(v[:, 0])
+        _, grad_x = self.D.backward(d_cache, g_v[:, None], param_grads=False)
+        grads, _ = self.G.backward(g_cache, grad_x.reshape(x_q.shape))
+        return loss, grads
+
     def discriminator_step(self):
         """One ascent step on the critic; returns the minibatch value of the objective."""
         c = self.config
         x_p = self.data.sample(c.batch_p, self.rng)
         if c.standardize:
             x_p = (x_p - self.shift) / self.scale
-        x_q = self.G(self._noise(c.batch_q))
-        v, cache = self.D.forward(np.concatenate([x_p.astype(self.D.dtype, copy=False), x_q]))
-        value, g_p, g_q = self.objective.discriminator(v[: c.batch_p, 0], v[c.batch_p:, 0])
-        grad_out = -np.concatenate([g_p, g_q])[:, None]      # ascent = descent on −L
-        grads, _ = self.D.backward(cache, grad_out, input_grad=False)
+        value, grads = self.critic_gradients(x_p, self._noise(c.batch_q))
+        for g in grads:                                     # ascent = descent on −L
+            np.negative(g, out=g)
         self.opt_d.step(grads)
         return value
 
     def generator_step(self):
         """One descent step on the generator; returns its minibatch loss."""
-        x_q, g_cache = self.G.forward(self._noise(self.config.batch_q))
-        v, d_cache = self.D.forward(x_q)
-        loss, g_v = self.objective.generator(v[:, 0])
-        _, grad_x = self.D.backward(d_cache, g_v[:, None], param_grads=False)
-        grads, _ = self.G.backward(g_cache, grad_x)
+        loss, grads = self.generator_gradients(self._noise(self.config.batch_q))
         self.opt_g.step(grads)
         return loss
 
@@ -210,8 +233,13 @@ class GANTrainer:
         return np.asarray(self.G(z), dtype=np.float64) * self.scale + self.shift
 
     def critic(self, x):
-        """The critic's raw output ``V(x)`` at data-space points ``x`` (n, dim), float64."""
+        """The critic's raw output ``V(x)`` at data-space points ``x`` (n, dim), float64.
+
+        With ``pack > 1`` the critic judges ``pack`` points jointly; this evaluates it on the
+        point repeated ``pack`` times (the diagonal), a picture, not the packed critic itself.
+        """
         x = (np.asarray(x, dtype=np.float64) - self.shift) / self.scale
+        x = np.tile(x, (1, self.config.pack))
         return np.asarray(self.D(x.astype(self.D.dtype))[:, 0], dtype=np.float64)
 
     def metrics(self, n=2500, seed=None, density=True):
