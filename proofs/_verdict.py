@@ -192,6 +192,21 @@ def _factor_radicals(expr):
         lambda e: sp.Pow(sp.factor(e.base), e.exp))
 
 
+def _lambertw_rewrite(expr):
+    """``W(x e^x) → x`` where sympy can show ``x ≥ 0`` (the principal branch inverts x e^x on
+    x ≥ −1; positivity keeps the check simple and sound).  Candidates ``x`` are the exponents
+    of the ``exp`` factors inside W's argument (e.g. W(e^{1/u}/u) with x = 1/u)."""
+    def rewrite(w):
+        arg = w.args[0]
+        for e in arg.atoms(sp.exp):
+            x = e.args[0]
+            if x.is_nonnegative and sp.simplify(arg - x * sp.exp(x)) == 0:
+                return x
+        return w
+
+    return expr.replace(lambda e: isinstance(e, sp.LambertW) and len(e.args) == 1, rewrite)
+
+
 def _candidates(expr):
     """Cheap rewrites first, ``simplify`` last (it is slow and rarely needed)."""
     yield expr
@@ -204,6 +219,8 @@ def _candidates(expr):
     yield s
     yield sp.simplify(_factor_radicals(sp.factor(sp.together(s))))
     yield sp.simplify(sp.logcombine(expr))
+    if expr.has(sp.LambertW):
+        yield sp.simplify(_lambertw_rewrite(sp.simplify(expr)))
 
 
 def symbolic_zero(expr, substitutions: Sequence[dict] = (), seconds: float = 3.0) -> bool:
