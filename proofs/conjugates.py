@@ -622,6 +622,12 @@ def _check_biconjugate(g: Generator) -> Outcome:
         return Outcome(PROVED, "f* convex (a sup of affine maps) and (f*)'(f'(u)) = u*(f'(u)) = u, "
                                "so t u - f*(t) is maximised at t = f'(u) with value f(u) by "
                                "Fenchel-Young; f**(0) = f(0+) by the limit; " + outs[-1].reason)
+    kinks = [b for b in d.branches if b.kind == "kink"]
+    if out.verdict == NUMERIC and kinks:
+        where = ", ".join(f"u = {b.ustar}" for b in kinks)
+        return Outcome(NUMERIC, f"f has a kink at {where} (f* is affine on [f'(k-), f'(k+)]), where "
+                                "the stationary-point argument used symbolically does not apply; "
+                                + out.reason)
     return out
 
 
