@@ -313,6 +313,40 @@ def test_generator(case, check):
         check(div, ref)
 
 
+@pytest.mark.parametrize("key", [k for k, n, p in CASES if not p])
+def test_fenchel_young_random(key):
+    """Hypothesis: f(u) + f*(t) ≥ u t for random u > 0 and t in the domain, with equality at
+    t = f′(u) (relative to the size of the terms)."""
+    from hypothesis import given, settings, strategies as st
+
+    name, params = next((n, p) for k, n, p in CASES if k == key)
+    div = fdiv.get(name, **params)
+    lo, hi = div.conjugate_domain
+
+    @settings(max_examples=20)  # × 16 members; the profile's derandomisation still applies
+    @given(st.floats(-25, 25), st.floats(-25, 25), st.floats(0, 1))
+    def prop(r, s, w):
+        with np.errstate(all="ignore"):
+            u = math.exp(r)
+            f = float(div.f_log(r))
+            tp = float(div.f_prime_log(r))
+            # a second point t: f′ at another u, pulled toward the end of the domain by w
+            t = float(div.f_prime_log(s))
+            if math.isfinite(hi):
+                t = t + w * (hi - t) * 0.999
+            for tt in (tp, t):
+                fs = float(div.conjugate(tt))
+                if not (math.isfinite(f) and math.isfinite(fs) and math.isfinite(tt)):
+                    continue
+                scale = abs(f) + abs(fs) + abs(u * tt)
+                gap = f + fs - u * tt
+                assert gap >= -1e-12 * scale - 1e-300, (r, tt, gap)
+                if tt == tp and (div.smooth or abs(r) > 1e-9):
+                    assert abs(gap) <= 1e-12 * scale + 1e-300, (r, tt, gap)
+
+    prop()
+
+
 # ----------------------------------------------------------------------------- registry-level
 def test_reference_file_covers_registry():
     stale = []

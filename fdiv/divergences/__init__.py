@@ -4,6 +4,12 @@ To add a divergence, write one short module here (its generator f as scalar kern
 centred generator, f′, the conjugate, the activation, references and conventions) and add its
 name to ``_MEMBERS``: the registry, the conjugate checks, the proofs, the tests, the vectors and
 the CLI listing pick it up from there.
+
+Shared scalar helpers live in :mod:`._special` (``expm1mx``, ``logcosh``, ``softplus``,
+``centred_f_log``); :mod:`.js`, :mod:`.gan` reuse :func:`.weighted_js.wjs_phi` and :mod:`.t_power`
+reuses :func:`.alpha.alpha_phi`.  numba's on-disk cache is keyed by the file that defines a kernel,
+not by the files of the njit functions it calls: after editing a shared helper, delete
+``fdiv/divergences/__pycache__/*.nbi``/``*.nbc`` (or touch the calling modules).
 """
 from importlib import import_module
 

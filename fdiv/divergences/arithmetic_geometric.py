@@ -7,8 +7,8 @@
 * ``φ(e^r) = (1 + e^r) log cosh(r/2)`` for ``r ≤ 0`` (grows like ``|r|/2``: f(0) = ∞),
 * ``e^{−r} φ(e^r) = (1 + e^{−r}) log cosh(r/2)`` for ``r ≥ 0`` (grows like ``r/2``).
 
-``f′(e^r) = log cosh(r/2) − expm1(−r)/2``.  The conjugate has no closed form: ``f*(t) = u f′(u) − f(u) = expm1(r*)/2 −
-log cosh(r*/2)`` where ``f′(e^{r*}) = t`` (two terms that do not cancel; ``sinh(r*) − t`` would, for
+``f′(e^r) = log cosh(r/2) − expm1(−r)/2``.  The conjugate has no closed form:
+``f*(t) = u f′(u) − f(u) = expm1(r*)/2 − log cosh(r*/2)`` where ``f′(e^{r*}) = t`` (two terms that do not cancel; ``sinh(r*) − t`` would, for
 t ≪ 0), ``r*`` by safeguarded Newton in r; domain all of ℝ, activation ``v``.
 """
 import math
@@ -99,7 +99,8 @@ ARITHMETIC_GEOMETRIC = register(FDivergence(
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 1.0),
     symmetric=True,
-    conjugate_form="(exp(r) - 1)/2 - log(cosh(r/2)) where log(cosh(r/2)) + (1 - exp(-r))/2 = t (no closed form)",
+    conjugate_form="(exp(r) - 1)/2 - log(cosh(r/2)) where log(cosh(r/2)) + (1 - exp(-r))/2 = t "
+                   "(no closed form)",
     activation_form="v",
     conjugate_table_form="(not in the f-GAN table)",
     references=(

@@ -41,7 +41,8 @@ def f_prime_log(logu):
 def conjugate(t):
     t = np.asarray(t, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.where(t <= 1.0, 2.0 - 2.0 * np.sqrt(1.0 - t),
+        # 2 − 2√(1 − t) = 2t/(1 + √(1 − t)): no cancellation near t = 0
+        return np.where(t <= 1.0, 2.0 * t / (1.0 + np.sqrt(1.0 - t)),
                         np.where(np.isnan(t), np.nan, np.inf))
 
 

@@ -6,7 +6,6 @@ activation it reuses (``f*(τ) = C f_α*(τ/C)``, ``g = C g_α``, ``f*(g(v)) = C
 ``C = |t(t − 1)|``).  ``t = 0`` and ``t = 1`` give ``f ≡ 0`` and are rejected.
 The parameter is called ``power``, not ``t``: ``t`` is the conjugate's variable in every formula.
 """
-import math
 
 import numpy as np
 

@@ -54,7 +54,7 @@ LOGU = ["-inf", -745.0, -720.0, -700.0, -300.0, -50.0, -10.0, -3.0, -1.0, -0.75,
 V = [-1e3, -300.0, -30.0, -5.0, -1.0, -0.1, -1e-6, 0.0, 1e-6, 0.1, 1.0, 5.0, 30.0, 300.0, 1e3]
 #: the conjugate is checked at t = f′(e^r) for these r (t rounded to a double), plus the special
 #: points below/above the range of f′.
-R_FOR_T = [-30.0, -10.0, -3.0, -1.0, -0.3, -1e-3, 0.0, 1e-3, 0.3, 1.0, 3.0, 10.0, 30.0]
+R_FOR_T = [-30.0, -10.0, -3.0, -1.0, -0.3, -1e-3, -1e-8, 0.0, 1e-8, 1e-3, 0.3, 1.0, 3.0, 10.0, 30.0]
 
 
 def case_key(name, params):
