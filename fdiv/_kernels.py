@@ -59,7 +59,12 @@ def _f_log_kernel(lo, hi, theta, f1, fp1, fpinf, r, out):
         elif x <= 0.0:
             out[i] = f1 + fp1 * math.expm1(x) + lo(x, theta)
         else:
-            out[i] = f1 + fp1 * math.expm1(x) + math.exp(x) * hi(x, theta)
+            e = math.exp(x)
+            if e == np.inf:  # f(e^x) = f(1) − f′(1) + e^x (φ-part + f′(1)): the sign of the factor
+                c = hi(x, theta) + fp1
+                out[i] = np.inf if c > 0 else (-np.inf if c < 0 else f1 - fp1)
+            else:
+                out[i] = f1 + fp1 * math.expm1(x) + e * hi(x, theta)
 
 
 @njit(**_OPTS)

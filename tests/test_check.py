@@ -79,11 +79,7 @@ def test_density_space_discriminator_is_a_precision_problem():
 
 
 # fdiv's own members against the vectors (dogfooding); known engine bugs are listed, not hidden
-_KNOWN = {
-    ("js", "conjugate"): "fdiv's js conjugate: inf at float(½ log 2) < ½ log 2 and 5e-3 relative "
-                         "error one ulp below (cancellation in 2 − e^{2t})",
-    ("weighted_js", "conjugate"): "same as js at pi = 1/2",
-}
+_KNOWN: dict = {}  # (member, quantity) -> reason, for known non-conformances
 
 
 @pytest.mark.parametrize("name", fdiv.names())

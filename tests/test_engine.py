@@ -248,3 +248,17 @@ def test_cli_divergence_and_usage_errors(capsys):
     assert main(["list", "--json"]) == 0
     names = [r["name"] for r in json.loads(capsys.readouterr().out)]
     assert set(fdiv.names()) <= set(names) | {"alpha"}
+
+
+def test_f_log_derived_from_the_kernels_beyond_exp_overflow():
+    """A member built from phi_lo/phi_hi alone (no f_log): f(e^r) for r past 709 is ±inf, not NaN."""
+    import dataclasses
+
+    kl = fdiv.get("kl")
+    derived = dataclasses.replace(kl, name="kl_derived", f_log=None)
+    r = np.array([-800.0, -1.0, 0.0, 1.0, 700.0, 720.0, np.inf])
+    got = derived.f_log(r)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ref = np.where(r == -np.inf, 0.0, r * np.exp(r))
+    np.testing.assert_allclose(got[:5], ref[:5], rtol=1e-14, atol=1e-300)
+    assert got[5] == np.inf and got[6] == np.inf

@@ -509,3 +509,19 @@ def test_custom_bad_input():
         fdiv.custom("x1", lambda u: (u - 1) ** 2, f_prime=3.0)
     with pytest.raises(ValueError, match=r"f\(1\)"):
         fdiv.custom("x2", lambda u: 1.0 / (u - 1.0) ** 2)
+
+
+@pytest.mark.parametrize("pi", [0.5, 0.3, 0.1, 0.77, 1e-3])
+def test_weighted_js_conjugate_finite_up_to_the_last_double_below_its_end(pi):
+    """The domain end −π log π is not a double: the nearest doubles below it are in the domain."""
+    import mpmath
+
+    m = fdiv.get("weighted_js", pi=pi)
+    end = -pi * math.log(pi)
+    for t in (end, np.nextafter(end, 0.0), np.nextafter(np.nextafter(end, 0.0), 0.0)):
+        with mpmath.workdps(50):
+            P, T = mpmath.mpf(pi), mpmath.mpf(t)
+            inside = T < -P * mpmath.log(P)
+            ref = float(-(1 - P) * mpmath.log1p(-P * mpmath.expm1(T / P) / (1 - P))) if inside else math.inf
+        got = float(m.conjugate(t))
+        assert got == ref or abs(got - ref) <= 1e-13 * abs(ref), (t, got, ref)

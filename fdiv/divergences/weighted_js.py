@@ -20,6 +20,7 @@ activation ``g(v) = −π (log π + softplus(−v))``, ``f*(g(v)) = ρ (softplus
 The parameter is named ``pi`` as users ask for it; in ``formula`` parse it as a *symbol*
 (``sympy.sympify(formula, locals={'pi': sympy.Symbol('pi')})``), not sympy's constant π.
 """
+import functools
 import math
 
 import numpy as np
@@ -101,18 +102,47 @@ def f_prime_log_pi(logu, pi):
     return -pi * _np_log_mu(logu, pi, 1.0 - pi)
 
 
+@functools.lru_cache(maxsize=64)
+def _log_split(pi):
+    """``log π`` as a double-double ``(hi, lo)``: the domain end ``−π log π`` of the conjugate
+    is not a double, and a t within ulps of it needs the low part to see which side it is on."""
+    import mpmath
+
+    hi = math.log(pi)
+    with mpmath.workdps(40):
+        lo = float(mpmath.log(mpmath.mpf(pi)) - hi)
+    return hi, lo
+
+
+def _div_dd(t, pi):
+    """``t/π`` as ``(q, q_lo)`` with ``q + q_lo`` exact to ~2⁻¹⁰⁶ (Dekker's error-free product)."""
+    q = t / pi
+    split = 134217729.0  # 2^27 + 1
+    qa = split * q
+    qh = qa - (qa - q)
+    ql = q - qh
+    pa = split * pi
+    ph = pa - (pa - pi)
+    pl = pi - ph
+    prod = q * pi
+    err = ((qh * ph - prod) + qh * pl + ql * ph) + ql * pl
+    return q, ((t - prod) - err) / pi
+
+
 def conjugate_pi(t, pi):
-    """``f*(t) = −ρ log1p(−π expm1(t/π)/ρ)``; near the end of the domain via ``−expm1(z)``."""
+    """``f*(t) = −ρ log1p(−π expm1(t/π)/ρ)``; near the end of the domain via ``−expm1(z)`` with
+    ``z = t/π + log π < 0`` formed in double-double (finite up to the last double below the end)."""
     rho = 1.0 - pi
     t = np.asarray(t, dtype=np.float64)
-    hi = -pi * math.log(pi)
+    lhi, llo = _log_split(pi)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = -pi * np.expm1(t / pi) / rho
         near = -rho * np.log1p(x)
-        z = t / pi + math.log(pi)
+        q, q_lo = _div_dd(t, pi)
+        z = (q + lhi) + (q_lo + llo)
         edge = -rho * (np.log(-np.expm1(z)) - math.log(rho))
         out = np.where(x >= -0.5, near, edge)
-        out = np.where(t < hi, out, np.where(np.isnan(t), np.nan, np.inf))
+        out = np.where(z < 0, out, np.where(np.isnan(t), np.nan, np.inf))
     return out
 
 
