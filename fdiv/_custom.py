@@ -28,7 +28,6 @@ import math
 import warnings
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 from ._generator import FDivergence
 from ._registry import register as _register
@@ -74,6 +73,8 @@ def _numeric_f_prime_log(f_log, f_prime_at_inf):
 def numeric_conjugate(f_log, f_prime_log, f_at_zero, f_prime_at_inf):
     """``t ↦ sup_{u ≥ 0} (t u − f(u))`` solved pointwise (vectorised over t)."""
     boundary = -f_at_zero  # the value at u = 0
+
+    from scipy.optimize import brentq, minimize_scalar  # lazy: ~0.5 s to import
 
     def scalar(t):
         if math.isnan(t):

@@ -21,8 +21,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
-from scipy.stats import rv_discrete
 
 from ._registry import resolve
 
@@ -152,6 +150,8 @@ class _Frozen:
                 f"{argname} must be a frozen scipy.stats distribution such as "
                 f"scipy.stats.norm(0, 1), not {type(dist).__name__}"
             )
+        from scipy.stats import rv_discrete  # lazy: scipy.stats costs ~0.6 s to import
+
         discrete = isinstance(gen, rv_discrete)
         shapes = [s.strip() for s in gen.shapes.split(",")] if gen.shapes else []
         order = shapes + ["loc"] + ([] if discrete else ["scale"])
@@ -264,6 +264,8 @@ def _tv_gauss(m1, s1, m2, s2):
 
 
 def _tv_gauss_equal(m1, s, m2):
+    from scipy import special
+
     return 2.0 * special.erf(np.abs(m1 - m2) / (2.0 * math.sqrt(2.0) * s))
 
 
@@ -279,6 +281,8 @@ def _tv_gauss_roots(m1, s1, m2, s2):
 
     def mass(m, s):  # P((lo, hi)) accurately on either side of the mean
         zl, zh = (lo - m) / s, (hi - m) / s
+        from scipy import special
+
         return np.where(zl > 0, special.ndtr(-zl) - special.ndtr(-zh), special.ndtr(zh) - special.ndtr(zl))
 
     inner = mass(m1, s1) - mass(m2, s2)  # p > q inside iff σ₁ < σ₂
