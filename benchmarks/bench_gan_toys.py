@@ -55,8 +55,8 @@ SETTINGS = {
     "ring": dict(data="ring", divergence="gan", steps=6000, k=1, batch_p=256, batch_q=256,
                  latent_dim=8, d_widths=(128, 128), g_widths=(128, 128), lr_d=2e-3, lr_g=2e-3,
                  lr_schedule="cosine", lr_final=0.1, dtype="float32"),
-    "grid": dict(data="grid", divergence="gan", steps=8000, k=1, batch_p=256, batch_q=256,
-                 latent_dim=8, d_widths=(128, 128), g_widths=(128, 128), lr_d=2e-3, lr_g=2e-3,
+    "grid": dict(data="grid", divergence="gan", steps=16000, k=1, batch_p=256, batch_q=256,
+                 latent_dim=8, d_widths=(128, 128), g_widths=(128, 128), lr_d=1e-3, lr_g=1e-3,
                  lr_schedule="cosine", lr_final=0.1, dtype="float32"),
 }
 
@@ -77,6 +77,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", choices=("ring", "grid", "both"), default="both")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--steps", type=int, help="override the number of generator steps")
     ap.add_argument("--set", action="append", default=[],
                     help="override a GANConfig field, e.g. --set divergence=kl --set k=2")
@@ -99,7 +100,7 @@ def main(argv=None):
             s[k] = json.loads(v) if v[:1] in "0123456789-[{" or v in ("true", "false") else v
         print(f"\n== {name}: {s}")
         runs = []
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             r = run(s, seed)
             runs.append(r)
             print(f"  seed {seed}: modes {r['modes']}/{r['n_modes']}  high quality "
