@@ -19,7 +19,12 @@ Conventions
   ``0·f*(T) = 0`` would let ``E_P[T]`` grow without limit).  Either violation gives ``−inf`` and a
   :class:`CriticDomainWarning` whose ``where`` attribute lists the offending points.
 * Zeros: ``0·(±∞) = 0`` (a point with ``p = 0`` contributes nothing to ``E_P[T]``; a point with
-  ``q = 0`` nothing to ``E_Q[f*(T)]``), as in Csiszár's conventions.
+  ``q = 0`` nothing to ``E_Q[f*(T)]``), as in Csiszár's conventions.  Products of a density and
+  a value are formed in log space, so a density below the smallest double still counts.  The
+  optimal critic's products ``p·T*`` and ``q·f*(T*)`` are evaluated exactly (mpmath) wherever
+  ``T*`` or ``f*(T*)`` overflow or round onto an end of ``dom f*``.
+* Single points: a log density of ``+inf`` (Beta with a shape < 1 at its end) and an infinite
+  integrand seen only at a finite support end are measure zero.
 * ``raw=True``: the critic returns an unconstrained ``V`` and ``T = g_f(V)`` is the f-GAN output
   activation (``FDivergence.activation``); ``f*(g_f(V))`` is ``FDivergence.conjugate_activation``,
   composed in closed form (softplus, expm1), never ``conjugate(activation(v))``.
@@ -260,7 +265,7 @@ def _log_conjugate_large(div, t):
     lo, hi = 0.0, 1.0
     while fp(hi) < t:
         lo, hi = hi, 2.0 * hi
-        if hi > 1e12:
+        if hi > 1e300:
             raise FloatingPointError(f"f*(t) of {div.name!r}: no u with f'(u) = t = {t!r}")
     for _ in range(200):
         mid = 0.5 * (lo + hi)
@@ -337,6 +342,8 @@ class _Tracker:
             self.bad_t.extend(np.ravel(t)[np.ravel(bad)][:20].tolist())
 
     def total(self, value):
+        if self.ends is None:  # infinities known to be artefacts (see _bound_continuous)
+            return math.nan if self.nan else value
         pos, neg = bool(self.pos_x - self.ends), bool(self.neg_x - self.ends)
         if self.nan or (pos and neg):
             return math.nan
@@ -348,10 +355,18 @@ class _Tracker:
 
 
 def _times(dens_log, v):
-    """``exp(dens_log)·v`` with ``0·(±inf) = 0`` where the density is zero."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        out = np.exp(dens_log) * v
-    return np.where(np.isneginf(dens_log), 0.0, out)
+    """``exp(dens_log)·v`` formed in log space (``sign(v)·exp(dens_log + log|v|)``).
+
+    So a density that underflows (log density below −745) times a large value keeps its
+    product; ``0·(±inf) = 0`` where the density is zero; a log density of ``+inf`` (Beta with a
+    shape < 1 at its end point) is a single point, measure zero, and contributes 0.
+    """
+    dens_log = np.asarray(dens_log, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
+        out = np.sign(v) * np.exp(dens_log + np.log(np.abs(v)))
+    out = np.where(v == 0.0, 0.0, out)
+    return np.where(np.isinf(dens_log), 0.0, out)
 
 
 def _probe_points(dist):
@@ -384,6 +399,7 @@ def _terms(div, critic, raw, x, lp, lq):
     # f*(−∞) = lim_{t→−∞} sup_u (tu − f(u)) = −f(0+), whatever the member's formula gives there
     fs = np.where(np.isneginf(v), -div.f_at_zero, fs)
     bad = _violations(div, v, ~np.isneginf(lp), ~np.isneginf(lq), fs)
+    bad &= ~(np.isposinf(lp) | np.isposinf(lq))  # a singular end point is a single point
     if isinstance(critic, _OptimalCritic) and critic.div is div:
         # T* = f′(p/q) is in dom f* wherever p, q > 0; it can only *round* onto the open end
         # (p/q beyond float resolution): not a violation (see _products)
@@ -404,11 +420,16 @@ def _products(div, critic, raw, x, lp, lq):
     lp = np.asarray(lp, dtype=np.float64)
     lq = np.asarray(lq, dtype=np.float64)
     pt = _times(lp, t)
-    qf = _q_times_conjugate(div, lq, t, np.where(bad, 0.0, fs))
-    if isinstance(critic, _OptimalCritic) and critic.div is div and not raw:
+    optimal = isinstance(critic, _OptimalCritic) and critic.div is div and not raw
+    if optimal:  # overflowed f*(T*) is recomputed below, from p and q
+        qf = _times(lq, np.where(bad, 0.0, fs))
+    else:
+        qf = _q_times_conjugate(div, lq, t, np.where(bad, 0.0, fs))
+    if optimal:
         lo, hi = div.conjugate_domain
         both = np.isfinite(lp) & np.isfinite(lq)
-        fix = both & (~np.isfinite(pt) | ~np.isfinite(qf) | ~np.isfinite(t) | (t == hi) | (t == lo))
+        fix = both & (~np.isfinite(pt) | ~np.isfinite(qf) | ~np.isfinite(t) | ~np.isfinite(fs)
+                      | (t == hi) | (t == lo))
         if fix.any():
             idx = np.flatnonzero(fix.ravel())
             pt, qf = pt.astype(np.float64).ravel(), qf.astype(np.float64).ravel()
@@ -419,16 +440,22 @@ def _products(div, critic, raw, x, lp, lq):
 
 
 def _optimal_products_mp(div, lp, lq):
-    """``(p f′(u), p f′(u) − q f(u))`` with ``u = e^{lp − lq}``, in mpmath."""
+    """``(p f′(u), p f′(u) − q f(u))`` with ``u = p/q``, in mpmath.
+
+    ``log u = log p − log q`` is formed in mpmath from the two (exact) float logs: in a
+    double-exponential tail (Gumbel) ``|log q|`` reaches 1e20 and a float difference would
+    lose ``u`` entirely.  50 significant digits beyond the integer part of the logs: the
+    products are needed to absolute accuracy ~1e-50·max(p, q), whatever the cancellation in
+    ``p f′(u) − q f(u)`` does to their relative accuracy.
+    """
     import mpmath
 
     f, fp = mp_generator(div)
-    r = lp - lq
-    # 50 digits: the products are needed to absolute accuracy ~1e-50·max(p, q), whatever the
-    # cancellation in p f′(u) − q f(u) does to their relative accuracy
-    with mpmath.workdps(50):
-        u = mpmath.exp(mpmath.mpf(r))
-        p, q = mpmath.exp(mpmath.mpf(lp)), mpmath.exp(mpmath.mpf(lq))
+    extra = int(math.log10(max(abs(lp), abs(lq), 1.0)))
+    with mpmath.workdps(50 + extra):
+        mlp, mlq = mpmath.mpf(lp), mpmath.mpf(lq)
+        u = mpmath.exp(mlp - mlq)
+        p, q = mpmath.exp(mlp), mpmath.exp(mlq)
         a = p * fp(u)
         return float(a), float(a - q * f(u))
 
@@ -527,6 +554,11 @@ def _bound_continuous(div, critic, p, q, raw, rtol):
             return math.inf, 0.0
     kinks, ends = _geometry(div, critic, p, q, raw)
     trk_p, trk_q, dom = _Tracker(ends), _Tracker(ends), _Tracker()
+    if isinstance(critic, _OptimalCritic) and critic.div is div and not raw:
+        # D_f < ∞ here, so E_P[T*] and E_Q[f*(T*)] = E_P[T*] − D_f are finite: an infinite
+        # value at a node is a float artefact (a log density that underflowed to −inf inside its
+        # support, e.g. a Gumbel tail −e^{|x|} beyond |x| ≈ 709), not a divergent integral
+        trk_p.ends = trk_q.ends = None
 
     def integrand_p(x):
         lp, lq = _logpdf(p, x), _logpdf(q, x)
@@ -583,6 +615,7 @@ def bound_gap(div, critic, p, q, *, raw=False, rtol=1e-10, return_error=False):
             # where q = 0 < p the pointwise gap is p (f′(∞) − T): 0 at T = f′(∞) even if infinite
             qzero = np.isneginf(lq) & (pd > 0)
             g = np.where(qzero & (t == div.f_prime_at_inf), 0.0, g)
+            g = np.where(np.isposinf(lp) | np.isposinf(lq), 0.0, g)  # singular end points
             return np.where(np.isneginf(lp) & np.isneginf(lq), 0.0, g)
 
     if discrete:

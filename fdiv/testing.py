@@ -45,7 +45,7 @@ __all__ = [
     "check_conjugate_convex_nondecreasing", "check_bounded_range", "check_symmetric",
     "check_jeffreys_decomposition", "check_gan_js", "check_joint_convexity",
     "check_data_processing", "check_dv_nwj", "check_gan_optimal_discriminator",
-    "check_gibbs_identity", "check_mc_unbiased", "describe",
+    "check_gibbs_identity", "check_mc_unbiased", "describe", "frozen", "mixtures", "LIGHT_TAILED",
 ]
 
 
@@ -152,7 +152,10 @@ class PerturbedCritic:
         with np.errstate(invalid="ignore"):
             t = np.asarray(self._opt(x), dtype=np.float64)
             bump = self.eps * np.asarray(self.direction(x), dtype=np.float64)
-            return np.where(np.isinf(t), t, t + bump)
+            # T* = ±inf where p/q overflowed (or one density vanishes): a finite huge value
+            # keeps the perturbed critic an ordinary real function
+            t = np.clip(t, -1e300, 1e300)
+            return t + bump
 
     def __repr__(self):
         return (f"PerturbedCritic({describe(self.div)}, {describe(self.p)}, {describe(self.q)}, "
@@ -201,14 +204,31 @@ def _st():
     return st
 
 
-def _ctor(name):
-    """``scipy.stats.<name>`` behind a function named ``name`` (hypothesis prints the call)."""
+_PRINTABLE = {}
+
+
+def frozen(name, *args, **kwargs):
+    """``scipy.stats.<name>(*args, **kwargs)`` whose ``repr`` is that call (for reproductions).
+
+    The object is the ordinary frozen distribution, re-classed to a subclass that only adds
+    ``__repr__``; every fdiv function accepts it as the frozen distribution it is.
+    """
     import scipy.stats
 
-    gen = getattr(scipy.stats, name)
+    obj = getattr(scipy.stats, name)(*args, **kwargs)
+    base = type(obj)
+    cls = _PRINTABLE.get(base)
+    if cls is None:
+        cls = _PRINTABLE[base] = type(base.__name__, (base,), {"__repr__": describe})
+    obj.__class__ = cls
+    return obj
+
+
+def _ctor(name):
+    """:func:`frozen` for one family behind a function named ``name`` (hypothesis prints the call)."""
 
     def ctor(*args, **kwargs):
-        return gen(*args, **kwargs)
+        return frozen(name, *args, **kwargs)
 
     ctor.__name__ = ctor.__qualname__ = name
     ctor.__module__ = "scipy.stats"
