@@ -21,3 +21,15 @@ __all__ = [
 from .check import check  # noqa: E402  (fdiv.check: conformance of other implementations)
 
 __all__.append("check")
+
+from .bounds import (  # noqa: E402  (variational bounds and optimal critics, issue 4)
+    CriticDomainWarning, MCEstimate, bound, bound_gap, bound_mc, donsker_varadhan,
+    donsker_varadhan_mc, gan_value, nwj, nwj_mc, optimal_critic, optimal_discriminator,
+)
+from .gibbs import GibbsGap, gibbs_gap  # noqa: E402
+
+__all__ += [
+    "CriticDomainWarning", "MCEstimate", "bound", "bound_gap", "bound_mc", "donsker_varadhan",
+    "donsker_varadhan_mc", "gan_value", "nwj", "nwj_mc", "optimal_critic", "optimal_discriminator",
+    "GibbsGap", "gibbs_gap",
+]

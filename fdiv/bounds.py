@@ -578,8 +578,10 @@ def _bound_continuous(div, critic, p, q, raw, rtol):
             lp, lq = _logpdf(p, x), _logpdf(q, x)
             t, _fs, bad = _terms(div, critic, raw, x, lp, lq)
             dom.flag(x, t, bad)
-    ep, err_p = _integrate(integrand_p, p, rtol=rtol, points=kinks)
-    eq, err_q = _integrate(integrand_q, q, rtol=rtol, points=kinks)
+    # both over the union of the supports, so each uses the other's landmarks and end points:
+    # T(x) (T* certainly) may be singular or kinked where the *other* density is
+    ep, err_p = _integrate(integrand_p, p, q, rtol=rtol, points=kinks)
+    eq, err_q = _integrate(integrand_q, p, q, rtol=rtol, points=kinks)
     if dom.bad_x:
         _warn_domain(div, dom.bad_x, dom.bad_t)
         return -math.inf, 0.0

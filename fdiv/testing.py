@@ -154,7 +154,7 @@ class PerturbedCritic:
             bump = self.eps * np.asarray(self.direction(x), dtype=np.float64)
             # T* = ±inf where p/q overflowed (or one density vanishes): a finite huge value
             # keeps the perturbed critic an ordinary real function
-            t = np.clip(t, -1e300, 1e300)
+            t = np.clip(t, -1e12, 1e12)
             return t + bump
 
     def __repr__(self):
@@ -583,7 +583,7 @@ def check_joint_convexity(div, p1, q1, p2, q2, lam=0.5):
     d = resolve(div)
     lhs = _div(d, _mix(lam, p1, p2), _mix(lam, q1, q2))
     a, b = _div(d, p1, q1), _div(d, p2, q2)
-    rhs = lam * a[0] + (1 - lam) * b[0]
+    rhs = (lam * a[0] if lam else 0.0) + ((1 - lam) * b[0] if lam != 1 else 0.0)  # 0·∞ = 0
     if not lhs[0] <= rhs + _quad_slack(lhs, a, b):
         _fail(f"joint convexity fails: {lhs[0]!r} > {rhs!r}",
               _call("check_joint_convexity", d, p1, q1, p2, q2, lam=lam))
