@@ -61,10 +61,12 @@ class DualTrainer(Trainer):
 
     def refine_sampler(self, steps, lr=None):
         """Solve the inner ``min_q`` at the current φ more precisely: ``steps`` sampler-only
-        Adam steps (fresh optimiser state, constant ``lr``, default ``lr_q``).  Afterwards the
+        Adam steps (fresh optimiser state, constant ``lr``, default ``lr_q / 10``: after an
+        annealed run a full-size step would first undo the sampler's fine convergence).  Afterwards the
         gap ``log Z − E_q[D] − H(q) = KL(q‖p_φ)`` measures how well the flow family can
         represent ``p_φ`` rather than how far the min–max iteration lagged."""
-        opt = Adam(self.flow.params, lr=self.lr_q if lr is None else lr, betas=self.opt.betas)
+        opt = Adam(self.flow.params, lr=0.1 * self.lr_q if lr is None else lr,
+                   betas=self.opt.betas)
         loss = float("nan")
         for _ in range(int(steps)):
             z = self.rng.standard_normal((self.n_q, self.energy.dim))
