@@ -8,7 +8,6 @@ References used:
 * discrete sums in exact rational / mpmath arithmetic.
 """
 import math
-import warnings
 from fractions import Fraction
 
 import mpmath
