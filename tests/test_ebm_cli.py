@@ -90,3 +90,16 @@ def test_nan_guard_keeps_last_good_checkpoint(tmp_path):
     assert state["trainer"]["step"] == 10
     for p, q in zip(state["trainer"]["energy"], good):
         assert p.tobytes() == q.tobytes()
+
+
+@pytest.mark.parametrize("method,data", [("dual", "mog1d"), ("langevin", "8gaussians")])
+def test_cli_plots(tmp_path, method, data):
+    pytest.importorskip("matplotlib", reason="plots are an optional extra (fdiv[plot])")
+    args = [a for a in _SMALL if a != "--no-plots"]
+    out = tmp_path / "plots"
+    code = main(["train", "ebm", "--out", str(out), *args, "--data", data, "--method", method,
+                 "--steps", "6", "--n-q", "16", "--flow-layers", "1", "--n-chains", "8"])
+    assert code == 0
+    saved = json.loads((out / "metrics.json").read_text())
+    assert sorted(p.rsplit("/", 1)[-1] for p in saved["plots"]) == ["curves.png", "density.png"]
+    assert all((out / name).stat().st_size > 1000 for name in ("curves.png", "density.png"))
