@@ -211,7 +211,7 @@ class LogPartition:
         return self.quad_error + self.trunc_bound
 
 
-def log_partition(energy, grid: Grid, *, tol=None, energies=None) -> LogPartition:
+def log_partition(energy, grid: Grid, *, tol=None, energies=None, bound=True) -> LogPartition:
     """``log Z(φ) = log ∫ exp D_φ(x) dx`` on ``grid`` with the quadrature and truncation errors.
 
     Parameters
@@ -223,6 +223,8 @@ def log_partition(energy, grid: Grid, *, tol=None, energies=None) -> LogPartitio
         When given, a :class:`GridWarning` is issued if ``quad_error + trunc_bound > tol``.
     energies : ndarray, optional
         ``D`` already evaluated at ``grid.nodes`` (saves a forward pass).
+    bound : bool
+        Compute the truncation bound (``trunc_bound`` is NaN otherwise: training steps skip it).
     """
     if energy.dim != grid.dim:
         raise ValueError(f"energy has dim {energy.dim} but grid has dim {grid.dim}")
@@ -231,11 +233,15 @@ def log_partition(energy, grid: Grid, *, tol=None, energies=None) -> LogPartitio
     if not np.all(np.isfinite(D)):
         raise ValueError("the energy is not finite on the grid (NaN/inf): the network diverged")
     value, quad_error = grid.integrate_log(D)
-    log_tail = float(energy.log_tail_bound(grid.lo, grid.hi))
-    trunc = float(np.log1p(np.exp(log_tail - value))) if log_tail - value < 700 else np.inf
+    if bound:
+        log_tail = float(energy.log_tail_bound(grid.lo, grid.hi))
+        trunc = float(np.log1p(np.exp(log_tail - value))) if log_tail - value < 700 else np.inf
+    else:
+        trunc = np.nan
     probs = np.exp(D + grid.log_weights - value)
     res = LogPartition(value, quad_error, trunc, probs, D)
-    if tol is not None and res.error > tol:
+    budget = res.error if bound else quad_error
+    if tol is not None and not budget <= tol:
         warnings.warn(GridWarning(
             f"log Z certified only to {res.error:.3g} (quadrature {quad_error:.2g}, truncation "
             f"{trunc:.2g}) > tol={tol:g}: refine the grid or enlarge the box", res.error),

@@ -28,4 +28,4 @@ class MLETrainer(Trainer):
     def _step(self):
         value, grads, lp = nll_grid(self.energy, self.batch(), self.grid)
         self.opt.step(grads)
-        return {"nll": value, "log_z": lp.value, "log_z_error": lp.error}
+        return {"nll": value, "log_z": lp.value, "log_z_quad_error": lp.quad_error}
