@@ -39,7 +39,7 @@ def _interval(lo, hi, theta, g, TP, TQ, b, kind, anchor, width, t0, t1, x21, wk2
 
 
 @njit(**_OPTS)
-def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, width0, rtol,
+def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, width0, rtol, atol,
                     max_intervals, x21, wk21, wg21, value, error, ok):
     m = max_intervals
     kind = np.empty(m, np.int64)
@@ -70,7 +70,7 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, widt
                 tab += ab[i]
                 if err[i] > err[worst]:
                     worst = i
-            tol = max(rtol * abs(tot), 64.0 * _EPS * tab)
+            tol = max(atol, rtol * abs(tot), 64.0 * _EPS * tab)
             if terr <= tol or math.isinf(tot) or tot != tot or n >= m:
                 break
             # bisect the worst interval: left half in place, right half appended
@@ -85,10 +85,10 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, widt
             terr = 0.0
         value[b] = tot
         error[b] = terr
-        ok[b] = math.isinf(tot) or terr <= rtol * abs(tot)
+        ok[b] = math.isinf(tot) or terr <= max(atol, rtol * abs(tot))
 
 
-def adaptive_pairs(div, TP, TQ, pieces, rtol, max_intervals=2000):
+def adaptive_pairs(div, TP, TQ, pieces, rtol, atol=0.0, max_intervals=2000):
     """Integrate ``q φ(p/q)`` for integral ``b`` between the one-row tables ``TP[b]``, ``TQ[b]``.
 
     ``pieces`` are the initial intervals (:class:`fdiv._quadrature.Pieces`) sorted by owner.
@@ -106,6 +106,6 @@ def adaptive_pairs(div, TP, TQ, pieces, rtol, max_intervals=2000):
     g = np.array([*div.growth_lo, *div.growth_hi], dtype=np.float64)
     value, error, ok = np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
     _adaptive_pairs(lo, hi, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
-                    first, count, kind, anchor, width, float(rtol), int(max_intervals),
+                    first, count, kind, anchor, width, float(rtol), float(atol), int(max_intervals),
                     X21, WK21, WG21, value, error, ok)
     return value, error, ok

@@ -30,6 +30,24 @@ import numpy as np
 __all__ = ["FDivergence"]
 
 
+def _with_limits(conjugate, f_at_zero):
+    """The conjugate with its limits at ``t = ±inf`` made exact for every member:
+    ``f*(−∞) = −f(0+)`` (the supremum sits at u = 0) and ``f*(+∞) = +∞``."""
+    if getattr(conjugate, "_fdiv_limits", False):
+        return conjugate
+
+    def conj(t):
+        t = np.asarray(t, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            out = np.asarray(conjugate(t), dtype=np.float64)
+            out = np.where(t == -np.inf, -f_at_zero, np.where(t == np.inf, np.inf, out))
+        return out[()] if out.ndim == 0 else out
+
+    conj._fdiv_limits = True
+    conj.__doc__ = conjugate.__doc__
+    return conj
+
+
 @dataclass(frozen=True, eq=False)
 class FDivergence:
     """One f-divergence ``D_f(P‖Q) = ∫ q f(p/q)``: an immutable bundle of vectorised functions.
@@ -114,6 +132,7 @@ class FDivergence:
 
     def __post_init__(self):
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "conjugate", _with_limits(self.conjugate, self.f_at_zero))
         if self.f_log is None:
             if not self.compiled:
                 raise TypeError(

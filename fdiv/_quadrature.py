@@ -69,6 +69,8 @@ def map_point(kind, w, t):
     s = 1.0 - t
     if kind == 1 or kind == 2:
         off = w * t / s
+        if off == math.inf:  # bisected down to t within an ulp of 1: no weight left there
+            return 0.0, 0.0
         return (off if kind == 1 else -off), w / (s * s)
     e = w * math.exp(-t / s)
     return (e if kind == 3 else -e), e / (s * s)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-__all__ = ["decide", "heavier", "probe", "tail_vector", "converges_at_infinity"]
+__all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity"]
 
 # A tail is an array [ρ, d, x2, x1, log2, log1] (any leading batch shape) meaning
 #     log p(x) ≈ d e^{ρ|x|} + x2 x² + x1 |x| + log2 (log|x|)² + log1 log|x|     (|x| → ∞).
@@ -122,11 +122,11 @@ def _converges_at_end(Pp, Pq, div):
     if Pp == Pq:
         return True, "p/q tends to a constant"
     if Pp > Pq:  # p vanishes faster: r → −∞
-        k, m = div.growth_lo
-        E = (1.0 + k) * Pq - k * Pp
+        (k, m), front, back = div.growth_lo, Pq, Pp
     else:
-        k, m = div.growth_hi
-        E = (1.0 + k) * Pp - k * Pq
+        (k, m), front, back = div.growth_hi, Pp, Pq
+    # q^{1+k} p^{−k} (or p^{1+k} q^{−k}); k = 0 drops the other density (even an infinite power)
+    E = (1.0 + k) * front - (k * back if k else 0.0)
     return E > -1.0, f"the integrand behaves like δ^{E:g} near the end"
 
 
@@ -150,44 +150,53 @@ def decide(div, P, Q):
     return True, "tails and support ends checked analytically"
 
 
-def probe(div, P, Q, integrand):
-    """Numeric tail probe for generic densities: ``(finite or None, reason)``.
+def probe_points(centre, scale, side):
+    """Points ``centre ± scale·2^j``, j = 1 … 59, going out towards ``side`` (±1)."""
+    return centre + side * scale * np.exp2(np.arange(1, 60, dtype=float))
 
-    Looks at ``x·g(x)`` (the integrand's mass per unit of log x) at ``x = c ± s·2^j``; decreasing
-    by at least a factor 2 per doubling over the last decade of doublings → finite; not
-    decreasing at all → infinite; otherwise undecided.
+
+def decay(log_mass):
+    """Classify ``m_j = log(|x g(x)|)`` along :func:`probe_points` (the mass per unit of log x).
+
+    Returns True (falling by at least a factor √2 per doubling over the last ten doublings:
+    finite), False (not falling at all, or infinite values: divergent) or None (undecided).
     """
-    lo, hi = P.support[0], P.support[1]
-    lo, hi = min(lo, Q.support[0]), max(hi, Q.support[1])
+    m = np.asarray(log_mass, dtype=float)
+    if np.any(m == np.inf):
+        return False
+    m = m[~np.isnan(m)]
+    if m.size and m[-1] == -np.inf:
+        return True  # the integrand underflows to exactly 0 far out
+    m = m[np.isfinite(m)]
+    if m.size < 12:
+        return None
+    steps = np.diff(m[-10:])
+    if np.all(steps < -0.5 * math.log(2)):
+        return True
+    if np.all(steps > -1e-3):
+        return False
+    return None
+
+
+def probe(div, P, Q, integrand):
+    """Numeric tail probe for generic densities: ``(finite or None, reason)`` by :func:`decay`."""
+    lo, hi = min(P.support[0], Q.support[0]), max(P.support[1], Q.support[1])
     c = float(np.median(np.concatenate([P.landmarks, Q.landmarks])))
     s = max(P.scale, Q.scale)
     verdict, reasons = True, []
     for side, end in ((1, hi), (-1, lo)):
         if math.isfinite(end):
             continue
-        j = np.arange(1, 60, dtype=float)
-        x = c + side * s * np.exp2(j)
+        x = probe_points(c, s, side)
         with np.errstate(all="ignore"):
             lp, lq = P.logpdf(x), Q.logpdf(x)
             # the integrand is homogeneous of degree 1 in (p, q): shift both logs to keep it in range
             M = np.maximum(lp, lq)
             M = np.where(np.isfinite(M), M, 0.0)
-            g = integrand(div, lp - M, lq - M)
-            m = np.log(g) + M + np.log(np.abs(x - c))
-        ok = np.isfinite(m)
-        if ok.sum() < 12:
-            m = m[ok]
-            if m.size and np.all(np.diff(m) < -math.log(2)):
-                continue
-            if not m.size:
-                continue  # both densities vanish in floating point: nothing left to integrate
-            verdict, reasons = None, reasons + [f"too few finite tail values at {side:+d}∞"]
-            continue
-        tail = m[ok][-10:]
-        steps = np.diff(tail)
-        if np.all(steps < -math.log(2) * 0.5):
-            continue
-        if np.all(steps > -1e-3):
+            m = np.log(integrand(div, lp - M, lq - M)) + M + np.log(np.abs(x - c))
+        d = decay(m)
+        if d is False:
             return False, f"the integrand's mass does not decay towards {side:+d}∞ (numeric probe)"
-        verdict, reasons = None, reasons + [f"slow decay towards {side:+d}∞"]
+        if d is None:
+            verdict, reasons = None, reasons + [f"slow decay towards {side:+d}∞"]
     return verdict, "; ".join(reasons) or "numeric tail probe: decays"

@@ -262,3 +262,66 @@ def test_f_log_derived_from_the_kernels_beyond_exp_overflow():
         ref = np.where(r == -np.inf, 0.0, r * np.exp(r))
     np.testing.assert_allclose(got[:5], ref[:5], rtol=1e-14, atol=1e-300)
     assert got[5] == np.inf and got[6] == np.inf
+
+
+def test_support_end_with_infinitely_flat_density_bounded_members_stay_finite():
+    # lognorm vanishes faster than any power at 0 while norm does not: JS ≤ log 2 stays finite
+    js = fdiv.divergence("js", st.norm(0, 1), st.lognorm(1.0))
+    gan = fdiv.divergence("gan", st.norm(0, 1), st.lognorm(1.0))
+    assert 0 < js < math.log(2)
+    assert gan == pytest.approx(2 * js - math.log(4), rel=1e-10)
+
+
+def test_integrate_warns_when_a_shifted_singular_end_is_unresolvable():
+    g = st.gamma(0.5, loc=1.0)
+    with pytest.warns(fdiv.IntegrationWarning, match="singular at a support end") as rec:
+        v, err = fdiv.integrate(lambda x: np.exp(fdiv.logpdf(g, x)), g, return_error=True)
+    assert abs(v - 1.0) <= err and err == rec[0].message.error
+    # unshifted, the end is exact in double precision: certified
+    g0 = st.gamma(0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fdiv.integrate(lambda x: np.exp(fdiv.logpdf(g0, x)), g0) == pytest.approx(1.0, rel=1e-10)
+
+
+def test_identical_generic_distributions_give_zero_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fdiv.divergence("kl", GenericNormal(0.3, 2), GenericNormal(0.3, 2)) == pytest.approx(0.0, abs=1e-29)
+
+
+@pytest.mark.parametrize("name", fdiv.names())
+def test_conjugate_limits_at_infinity(name):
+    m = fdiv.get(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lo, hi = m.conjugate(np.array([-np.inf, np.inf]))
+    assert lo == -m.f_at_zero and hi == np.inf
+
+
+def test_integrate_reports_a_divergent_integral_as_infinite():
+    # E[X^4] of t(3) diverges; the bisection alone would stop at a large finite number
+    with pytest.warns(fdiv.IntegrationWarning, match="diverges"):
+        v = fdiv.integrate(lambda x: x**4 * st.t.pdf(x, 3), st.t(3))
+    assert v == math.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fdiv.integrate(lambda x: x**2 * st.t.pdf(x, 3), st.t(3)) == pytest.approx(3.0, rel=1e-9)
+
+
+class Unnormalised(GenericNormal):
+    def logpdf(self, x):
+        return super().logpdf(x) + 1.0
+
+
+class NaNDensity(GenericNormal):
+    def logpdf(self, x):
+        out = super().logpdf(x)
+        return np.where(np.abs(x) > 3, np.nan, out)
+
+
+def test_generic_densities_are_validated():
+    with pytest.raises(ValueError, match="p.logpdf integrates to"):
+        fdiv.divergence("kl", Unnormalised(0, 1), GenericNormal(1, 2))
+    with pytest.raises(ValueError, match="q.logpdf returned NaN"):
+        fdiv.divergence("kl", GenericNormal(0, 1), NaNDensity(0, 1))

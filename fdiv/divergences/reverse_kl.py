@@ -33,7 +33,8 @@ def f_log(logu):
 
 
 def f_prime_log(logu):
-    return -np.exp(-np.asarray(logu, dtype=np.float64))
+    with np.errstate(over="ignore"):
+        return -np.exp(-np.asarray(logu, dtype=np.float64))
 
 
 def conjugate(t):

@@ -50,7 +50,7 @@ def _conj_from_s(t, s):
 
 def conjugate(t):
     t = np.asarray(t, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         s = np.sqrt(1.0 - t)
         out = np.where(t < -3.0, -1.0, _conj_from_s(t, s))
         return np.where(t <= 1.0, out, np.where(np.isnan(t), np.nan, np.inf))

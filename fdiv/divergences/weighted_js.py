@@ -126,7 +126,9 @@ def _div_dd(t, pi):
     pl = pi - ph
     prod = q * pi
     err = ((qh * ph - prod) + qh * pl + ql * ph) + ql * pl
-    return q, ((t - prod) - err) / pi
+    lo = ((t - prod) - err) / pi
+    # the splitting overflows for |q| near the top of the range, where the low part is moot
+    return q, np.where(np.abs(q) < 1e150, lo, 0.0)
 
 
 def conjugate_pi(t, pi):
