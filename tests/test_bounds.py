@@ -122,9 +122,7 @@ def test_critic_outside_domain_is_minus_inf_with_where():
     assert np.all((w.where > 0.3) & (w.where < 0.31)) and w.where.size > 0
 
 
-def test_restricted_domain_members_if_registered():
-    if "gan" not in fdiv.names():
-        pytest.skip("'gan' not registered yet (issue 2): dom f* = (−∞, 0) check needs it")
+def test_restricted_domain_members():
     p, q = np.array([0.5, 0.5]), np.array([0.25, 0.75])
     with pytest.warns(CriticDomainWarning):
         assert bound("gan", np.array([-1.0, 0.5]), p, q) == -math.inf
@@ -176,8 +174,6 @@ def test_optimal_discriminator_is_stable_and_conventional():
 
 
 def test_gan_value_at_optimal_discriminator_matches_published_js():
-    if "gan" not in fdiv.names():
-        pytest.skip("'gan' not registered yet (issue 2)")
     P, Q = stats.norm(0, 1), stats.norm(1, 2)
     js = 0.128174973054398010424818
     v = gan_value(optimal_discriminator(P, Q), P, Q)

@@ -21,3 +21,14 @@ def test_readme_opens_with_exactly_two_setup_commands():
 def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text()
     assert _commands()[1] in ci.splitlines()
+
+
+def test_public_namespace_is_complete():
+    import fdiv
+
+    for name in fdiv.__all__:
+        assert getattr(fdiv, name) is not None, name
+    for name in ("divergence", "integrate", "bound", "bound_mc", "optimal_critic",
+                 "optimal_discriminator", "donsker_varadhan", "nwj", "gibbs_gap", "check",
+                 "closed_form", "custom"):
+        assert name in fdiv.__all__, name
