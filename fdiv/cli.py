@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: Feature modules (relative to the package) that contribute subcommands, in listing order.
@@ -53,6 +54,9 @@ def main(argv=None) -> int:
     except (ValueError, TypeError) as exc:  # bad input reaching the library: a usage error
         print(f"fdiv {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `fdiv list | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
