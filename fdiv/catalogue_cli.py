@@ -6,6 +6,8 @@ import math
 import time
 import warnings
 
+from ._encoding import encode_float
+
 
 def add_parser(sub):
     p = sub.add_parser("list", help="the registry: name, f, f*, domain, activation, conventions")
@@ -29,10 +31,6 @@ def add_parser(sub):
     return p
 
 
-def _fmt(x):
-    return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
-
-
 def _rows():
     import fdiv
 
@@ -46,7 +44,7 @@ def _rows():
             "f": m.formula,
             "params": dict(m.params),
             "conjugate": m.conjugate_form,
-            "conjugate_domain": [_fmt(v) for v in m.conjugate_domain],
+            "conjugate_domain": [f"{v:g}" for v in m.conjugate_domain],
             "activation": m.activation_form,
             "f(1)": m.f_at_one,
             "symmetric": m.symmetric,
@@ -116,7 +114,7 @@ def _divergence(args):
     warn = [str(w.message) for w in caught if issubclass(w.category, fdiv.IntegrationWarning)]
     if args.json:
         print(json.dumps({"divergence": args.name, "params": params, "p": args.p, "q": args.q,
-                          "value": _fmt(value) if not math.isfinite(value) else value,
+                          "value": encode_float(value),
                           "error": err, "method": method, "seconds": seconds, "warnings": warn}))
     else:
         print(f"D_{args.name}(P||Q) = {value!r}  (error estimate {err:.2g}, {method}, {seconds:.3g} s)")

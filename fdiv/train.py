@@ -26,10 +26,12 @@ import time
 
 import numpy as np
 
+from ._encoding import jsonable
 from .nn.threads import blas_threads
 
 #: Kept for trainer modules that import it (``fdiv.ebm.cli``); new code: ``fdiv.nn.blas_threads``.
 _threads = blas_threads
+_jsonable = jsonable  # fdiv.ebm.cli imports it (until it imports fdiv._encoding)
 
 #: Modules (relative to the package) that contribute ``fdiv train <name>``; each exposes
 #: ``add_train_parser(subparsers)``.  Append yours: a one-line edit.
@@ -179,18 +181,6 @@ def _widths(text):
     return w
 
 
-def _jsonable(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    return obj
-
-
 # -- fdiv train critic ---------------------------------------------------------------------
 def _run_critic(args):
     from .distributions import parse_spec
@@ -218,7 +208,7 @@ def _run_critic(args):
     res["checks"] = checks
     res["passed"] = all(checks.values())
     if args.json:
-        print(json.dumps(_jsonable(res), indent=2))
+        print(json.dumps(jsonable(res), indent=2))
     else:
         what = "D - D*" if res["kind"] == "discriminator" else "T - T*"
         lo, hi = res["window"]
@@ -333,11 +323,11 @@ def _run_gan(args):
     if not args.no_plots:
         out["plots"] = _plots(trainer, args.out)
     with open(os.path.join(args.out, "metrics.json"), "w") as fh:
-        json.dump(_jsonable(out), fh, indent=2)
+        json.dump(jsonable(out), fh, indent=2)
     if message:
         print(f"fdiv train gan: {message}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_jsonable(out), indent=2))
+        print(json.dumps(jsonable(out), indent=2))
     else:
         _print_summary(out)
     return code

@@ -16,6 +16,8 @@ from typing import Callable
 import mpmath as mp
 import numpy as np
 
+from .._encoding import array_literal as _src_arr
+from .._encoding import float_literal as _src_float
 from ..vectors import reference as R
 
 __all__ = ["Quantity", "QUANTITIES", "ALIASES", "Mistake", "get_quantity"]
@@ -29,19 +31,6 @@ def _f(x):
 
 def _arr(xs):
     return np.asarray([float(x) for x in xs], dtype=np.float64)
-
-
-def _src_float(x):
-    x = float(x)
-    if math.isnan(x):
-        return "float('nan')"
-    if math.isinf(x):
-        return "float('inf')" if x > 0 else "-float('inf')"
-    return repr(x)
-
-
-def _src_arr(xs):
-    return "np.array([" + ", ".join(_src_float(x) for x in xs) + "])"
 
 
 @dataclass(frozen=True)

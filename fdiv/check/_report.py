@@ -2,22 +2,12 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from .._encoding import encode_float
+
 __all__ = ["CaseResult", "Report"]
-
-
-def _num(x):
-    if x is None:
-        return None
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
 
 
 @dataclass
@@ -44,8 +34,8 @@ class CaseResult:
 
     def to_dict(self):
         return {"id": self.key, "source": self.source, "inputs": self.describe,
-                "expected": self.expected_text, "got": _num(self.got), "error": self.error,
-                "rel_error": _num(self.rel_error), "rtol": self.rtol, "atol": self.atol,
+                "expected": self.expected_text, "got": encode_float(self.got), "error": self.error,
+                "rel_error": encode_float(self.rel_error), "rtol": self.rtol, "atol": self.atol,
                 "passed": self.passed, "flags": list(self.flags), "comment": self.comment,
                 "reproduce": self.repro}
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._encoding import array_literal, float_literal
 from .._sandbox import run_calls
 from .assignment import Assignment, Task, load_assignment
 from .compare import compare, fmt, matches
@@ -114,20 +115,11 @@ def _code_block(text: str) -> str:
 def _repro(function: str, case: Case) -> str:
     def arg(a):
         if isinstance(a, np.ndarray):
-            return "np.array([" + ", ".join(_lit(v) for v in a.ravel()) + "])"
-        return _lit(a) if isinstance(a, float) else repr(a)
+            return array_literal(a.ravel(), "numpy")
+        return float_literal(a, "numpy") if isinstance(a, float) else repr(a)
 
     parts = [arg(a) for a in case.args] + [f"{k}={arg(v)}" for k, v in case.kwargs.items()]
     return f"{function}({', '.join(parts)})"
-
-
-def _lit(v) -> str:
-    v = float(v)
-    if np.isnan(v):
-        return "np.nan"
-    if np.isinf(v):
-        return "np.inf" if v > 0 else "-np.inf"
-    return repr(v)
 
 
 def _task_error_text(res, task, assignment) -> str:

@@ -20,6 +20,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from .._encoding import decode_float as decode
+
 __all__ = ["QUANTITIES", "path", "load", "export", "decode", "cases", "add_parser"]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "vectors"
@@ -50,14 +52,6 @@ def _load(quantity):
 def load(quantity: str) -> dict:
     """The parsed vector document for ``quantity`` (a fresh copy)."""
     return json.loads(json.dumps(_load(quantity)))
-
-
-def decode(x):
-    """A float from a vector field: a JSON number, a decimal string, ``'inf'``, ``'-inf'``, ``'nan'``
-    (lists decode elementwise)."""
-    if isinstance(x, list):
-        return [decode(v) for v in x]
-    return float(x)
 
 
 def cases(quantity: str, *, divergence: str | None = None, params: dict | None = None):

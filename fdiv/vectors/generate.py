@@ -34,6 +34,7 @@ from pathlib import Path
 import mpmath as mp
 import sympy as sp
 
+from .._encoding import encode_float
 from . import reference as R
 
 SCHEMA = "fdiv-vectors/1"
@@ -91,15 +92,6 @@ ALPHA_PARAMS = [({"a": 0.5}, ()), ({"a": 2.0}, ()), ({"a": -1.0}, ()),
 EXTRA_PARAMS = {"t_power": [({"power": 0.5}, ())], "weighted_js": [({"pi": 0.25}, ())]}
 
 # ----------------------------------------------------------------------------- encoding
-def enc_float(x):
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
-
-
 def enc_value(x) -> str:
     return R.fmt(x, DIGITS)
 
@@ -192,7 +184,7 @@ def cases_generator(kind, name, params, flags0, member):
             rtol = 1e-9
         if set(flags0) & {"alpha_near_0", "alpha_near_1"}:
             rtol = 1e-8
-        tests.append(_case(len(tests) + 1, {"u": enc_float(u), "logu": enc_float(logu)}, v,
+        tests.append(_case(len(tests) + 1, {"u": encode_float(u), "logu": encode_float(logu)}, v,
                            flags=list(flags) + vf + list(flags0), comment=comment, rtol=rtol,
                            atol=atol, by_input=by))
     return tests
@@ -229,7 +221,7 @@ def cases_conjugate(name, params, flags0, member):
             w = R.precise(lambda t: R.conjugate_over_reals(gen, t), t)
             comment = f"f-GAN table (f extended to u < 0) gives {R.fmt(w, 17)}"
         rtol = 1e-8 if set(flags0) & {"alpha_near_0", "alpha_near_1"} else 1e-11
-        tests.append(_case(len(tests) + 1, {"t": enc_float(t)}, v, flags=flags, comment=comment,
+        tests.append(_case(len(tests) + 1, {"t": encode_float(t)}, v, flags=flags, comment=comment,
                            rtol=rtol, atol=1e-15 if v == 0 else 0.0))
     return tests
 
@@ -258,7 +250,7 @@ def cases_activation(name, params, flags0, member, composed=False):
         else:
             val, vf = _val(gen.activation, v)
         rtol = 1e-8 if set(flags0) & {"alpha_near_0", "alpha_near_1"} else 1e-11
-        tests.append(_case(len(tests) + 1, {"v": enc_float(v)}, val,
+        tests.append(_case(len(tests) + 1, {"v": encode_float(v)}, val,
                            flags=_v_flags(v) + vf + list(flags0), rtol=rtol,
                            atol=1e-15 if val == 0 else 0.0))
     return tests
@@ -296,8 +288,8 @@ def cases_discrete(name, params, flags0, member):
         if set(flags0) & {"alpha_near_0", "alpha_near_1"}:
             rtol = max(rtol, 1e-7)
         tests.append(_case(len(tests) + 1,
-                           {"p": [enc_float(x) for x in p], "q": [enc_float(x) for x in q],
-                            "logp": [enc_float(x) for x in lp], "logq": [enc_float(x) for x in lq]},
+                           {"p": [encode_float(x) for x in p], "q": [encode_float(x) for x in q],
+                            "logp": [encode_float(x) for x in lp], "logq": [encode_float(x) for x in lq]},
                            v, flags=list(flags) + vf + list(flags0), comment=comment, rtol=rtol,
                            atol=1e-14 if v == 0 else 0.0, by_input=by))
     return tests
@@ -326,8 +318,8 @@ def cases_discriminator():
                                                           mp.log(mp.mpf(b)) if b > 0 else -mp.inf),
                      p, q)
         by = {"probs": vp} if _differs(v, vp) else None
-        tests.append(_case(len(tests) + 1, {"logp": enc_float(lp), "logq": enc_float(lq),
-                                            "p": enc_float(p), "q": enc_float(q)}, v,
+        tests.append(_case(len(tests) + 1, {"logp": encode_float(lp), "logq": encode_float(lq),
+                                            "p": encode_float(p), "q": encode_float(q)}, v,
                            flags=list(flags) + vf, comment=comment, rtol=1e-12,
                            atol=1e-300 if v == 0 else 0.0, by_input=by))
     return tests
@@ -351,13 +343,13 @@ def cases_losses(kind):
         if kind == "discriminator_loss":
             fn = R.gan_discriminator_loss
             v, vflags = _val(fn, vr, vf_)
-            inputs = {"v_real": [enc_float(x) for x in vr], "v_fake": [enc_float(x) for x in vf_]}
+            inputs = {"v_real": [encode_float(x) for x in vr], "v_fake": [encode_float(x) for x in vf_]}
         elif kind == "generator_loss":
             v, vflags = _val(R.gan_generator_loss, vf_)
-            inputs = {"v_fake": [enc_float(x) for x in vf_]}
+            inputs = {"v_fake": [encode_float(x) for x in vf_]}
         else:
             v, vflags = _val(R.gan_generator_loss_nonsaturating, vf_)
-            inputs = {"v_fake": [enc_float(x) for x in vf_]}
+            inputs = {"v_fake": [encode_float(x) for x in vf_]}
         tests.append(_case(len(tests) + 1, inputs, v, flags=list(flags) + vflags, comment=comment,
                            rtol=1e-12, atol=1e-15 if v == 0 else 0.0))
     return tests
@@ -379,8 +371,8 @@ def cases_fgan(name, params, flags0, member):
             continue
         v, vflags = _val(lambda a, b: R.fgan_objective(gen, a, b), vr, vf_)
         rtol = 1e-8 if set(flags0) & {"alpha_near_0", "alpha_near_1"} else 1e-11
-        tests.append(_case(len(tests) + 1, {"v_real": [enc_float(x) for x in vr],
-                                            "v_fake": [enc_float(x) for x in vf_]},
+        tests.append(_case(len(tests) + 1, {"v_real": [encode_float(x) for x in vr],
+                                            "v_fake": [encode_float(x) for x in vf_]},
                            v, flags=list(flags) + vflags + list(flags0), comment=comment,
                            rtol=rtol, atol=1e-15 if v == 0 else 0.0))
     return tests
