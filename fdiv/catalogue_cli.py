@@ -1,11 +1,13 @@
 """``fdiv list`` and ``fdiv divergence``: the registry table and one divergence from the shell."""
 from __future__ import annotations
 
+import ast
 import json
 import math
 import time
 import warnings
 
+from ._cli_common import parse_params
 from ._encoding import encode_float
 
 
@@ -70,21 +72,10 @@ def _list(args):
     return 0
 
 
-def _parse_value(text):
-    import ast
-
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        raise ValueError(f"--param value {text!r} is not a number") from None
-
-
 def _operand(text):
     import fdiv
 
     if text.lstrip().startswith("["):
-        import ast
-
         try:
             return list(ast.literal_eval(text))
         except (ValueError, SyntaxError):
@@ -95,12 +86,7 @@ def _operand(text):
 def _divergence(args):
     import fdiv
 
-    params = {}
-    for kv in args.param:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            raise ValueError(f"--param {kv!r}: write it as NAME=VALUE, e.g. a=0.5")
-        params[k.strip()] = _parse_value(v)
+    params = parse_params(args.param, ast.literal_eval)  # literal_eval: integers stay integers
     member = fdiv.get(args.name, **params)
     p, q = _operand(args.p), _operand(args.q)
     discrete = isinstance(p, list)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import sys
 
+from .._cli_common import parse_params
 from ._report import CaseResult, Report
 
 __all__ = ["check", "assert_conforms", "Report", "CaseResult", "QUANTITIES", "add_parser"]
@@ -105,24 +106,11 @@ def add_parser(subparsers):
     return p
 
 
-def _parse_params(items):
-    out = {}
-    for item in items:
-        k, sep, v = item.partition("=")
-        if not sep or not k:
-            raise ValueError(f"--param {item!r}: expected K=V, e.g. --param a=0.5")
-        try:
-            out[k] = float(v)
-        except ValueError:
-            raise ValueError(f"--param {item!r}: {v!r} is not a number") from None
-    return out
-
-
 def _main(args) -> int:
     fmt = "json" if args.json else args.format
     try:
         report = check(args.target, args.quantity, args.divergence,
-                       params=_parse_params(args.param), input=args.input_form,
+                       params=parse_params(args.param), input=args.input_form,
                        examples=args.examples, seed=args.seed, vectors=not args.no_vectors,
                        timeout=args.timeout, call_timeout=args.call_timeout,
                        memory_mb=args.memory_mb)
