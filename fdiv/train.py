@@ -19,19 +19,15 @@ whose ``func(args) -> int`` does the work.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import time
 
 import numpy as np
 
+from ._cli_common import Progress, json_object, positive_float, positive_int, widths
 from ._encoding import jsonable
 from .nn.threads import blas_threads
-
-#: Kept for trainer modules that import it (``fdiv.ebm.cli``); new code: ``fdiv.nn.blas_threads``.
-_threads = blas_threads
-_jsonable = jsonable  # fdiv.ebm.cli imports it (until it imports fdiv._encoding)
 
 #: Modules (relative to the package) that contribute ``fdiv train <name>``; each exposes
 #: ``add_train_parser(subparsers)``.  Append yours: a one-line edit.
@@ -39,9 +35,6 @@ TRAINERS = (
     "train",
     "ebm.cli",
 )
-
-_ASCII_BAR_WIDTH = 30
-
 
 def add_parser(subparsers):
     """Register ``fdiv train`` and its sub-subcommands (the CLI contract of :mod:`fdiv.cli`)."""
@@ -72,19 +65,19 @@ def add_train_parser(sub):
     c.add_argument("--q", required=True, help="distribution spec, e.g. 'norm(0.5, 1)'")
     c.add_argument("--divergence", default="gan",
                    help="'gan' (the lecture's JS-GAN) or any registry name (fdiv.names())")
-    c.add_argument("--steps", type=_positive_int, default=800)
-    c.add_argument("--batch-size", type=_positive_int, default=512)
-    c.add_argument("--widths", type=_widths, default=(32, 32), help="hidden widths, e.g. 32,32")
+    c.add_argument("--steps", type=positive_int, default=800)
+    c.add_argument("--batch-size", type=positive_int, default=512)
+    c.add_argument("--widths", type=widths, default=(32, 32), help="hidden widths, e.g. 32,32")
     c.add_argument("--activation", default="tanh")
-    c.add_argument("--lr", type=_positive_float, default=5e-3)
+    c.add_argument("--lr", type=positive_float, default=5e-3)
     c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--tol-d", type=_positive_float, default=0.03,
+    c.add_argument("--tol-d", type=positive_float, default=0.03,
                    help="check: max |D - D*| on the central 98%% (JS-GAN only)")
-    c.add_argument("--tol-rel", type=_positive_float, default=0.1,
+    c.add_argument("--tol-rel", type=positive_float, default=0.1,
                    help="check: max |T - T*|/max(1, |T*|) on the central 98%% (f-GAN only)")
-    c.add_argument("--tol-bound", type=_positive_float, default=0.01,
+    c.add_argument("--tol-bound", type=positive_float, default=0.01,
                    help="check: |bound - D_f| in nats")
-    c.add_argument("--threads", type=_positive_int, default=1, help="BLAS threads (default 1)")
+    c.add_argument("--threads", type=positive_int, default=1, help="BLAS threads (default 1)")
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.set_defaults(func=_run_critic)
 
@@ -92,27 +85,27 @@ def add_train_parser(sub):
                        description="The lecture's loop: K discriminator ascent steps, then one "
                                    "generator descent step.")
     g.add_argument("--data", default="ring", help="toy dataset (fdiv.datasets.dataset_names())")
-    g.add_argument("--data-params", type=_json_object, default={},
+    g.add_argument("--data-params", type=json_object, default={},
                    help="dataset parameters as JSON, e.g. '{\"sigma\": 0.02}'")
     g.add_argument("--divergence", default="gan",
                    help="'gan' (JS-GAN, log-sigmoid forms) or a registry name (f-GAN)")
     g.add_argument("--generator-loss", choices=("minimax", "nonsaturating"), default=None)
-    g.add_argument("--steps", type=_positive_int, default=2000, help="total generator steps")
-    g.add_argument("--k", type=_positive_int, default=1, help="discriminator steps per G step")
-    g.add_argument("--batch-size", type=_positive_int, default=256)
-    g.add_argument("--latent-dim", type=_positive_int, default=2)
-    g.add_argument("--d-widths", type=_widths, default=(128, 128))
-    g.add_argument("--g-widths", type=_widths, default=(128, 128))
+    g.add_argument("--steps", type=positive_int, default=2000, help="total generator steps")
+    g.add_argument("--k", type=positive_int, default=1, help="discriminator steps per G step")
+    g.add_argument("--batch-size", type=positive_int, default=256)
+    g.add_argument("--latent-dim", type=positive_int, default=2)
+    g.add_argument("--d-widths", type=widths, default=(128, 128))
+    g.add_argument("--g-widths", type=widths, default=(128, 128))
     g.add_argument("--activation", default="tanh")
-    g.add_argument("--lr-d", type=_positive_float, default=1e-4)
-    g.add_argument("--lr-g", type=_positive_float, default=1e-3)
+    g.add_argument("--lr-d", type=positive_float, default=1e-4)
+    g.add_argument("--lr-g", type=positive_float, default=1e-3)
     g.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant",
                    help="cosine: decay both rates to --lr-final of their value over --steps "
                         "(a resumed run continues bit-identically only with the same --steps)")
-    g.add_argument("--lr-final", type=_positive_float, default=0.01)
+    g.add_argument("--lr-final", type=positive_float, default=0.01)
     g.add_argument("--standardize", action="store_true",
                    help="train in standardised data coordinates (a fixed affine layer)")
-    g.add_argument("--pack", type=_positive_int, default=1,
+    g.add_argument("--pack", type=positive_int, default=1,
                    help="PacGAN: the critic judges this many samples jointly")
     g.add_argument("--beta1", type=float, default=0.5)
     g.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -120,65 +113,16 @@ def add_train_parser(sub):
     g.add_argument("--out", required=True, help="output directory")
     g.add_argument("--resume", action="store_true",
                    help="continue from OUT/checkpoint.npz up to --steps (bit-identical)")
-    g.add_argument("--checkpoint-every", type=_positive_int, default=500)
+    g.add_argument("--checkpoint-every", type=positive_int, default=500)
     g.add_argument("--eval-every", type=int, default=500,
                    help="live mode metrics (2-D mixtures) every N steps in the progress bar "
                         "(0: only at the end)")
     g.add_argument("--no-progress", action="store_true")
     g.add_argument("--no-plots", action="store_true")
-    g.add_argument("--threads", type=_positive_int, default=1, help="BLAS threads (default 1)")
+    g.add_argument("--threads", type=positive_int, default=1, help="BLAS threads (default 1)")
     g.add_argument("--json", action="store_true", help="print metrics as JSON")
     g.set_defaults(func=_run_gan)
     return g
-
-
-# -- argument types ------------------------------------------------------------------------
-def _positive_int(text):
-    import argparse
-
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be ≥ 1")
-    return v
-
-
-def _positive_float(text):
-    import argparse
-
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (v > 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return v
-
-
-def _json_object(text):
-    import argparse
-
-    try:
-        v = json.loads(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not JSON; write '{{\"sigma\": 0.02}}'") from None
-    if not isinstance(v, dict):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a JSON object")
-    return v
-
-
-def _widths(text):
-    import argparse
-
-    try:
-        w = tuple(int(s) for s in text.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: write widths like 64,64") from None
-    if not w or min(w) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: write widths like 64,64")
-    return w
 
 
 # -- fdiv train critic ---------------------------------------------------------------------
@@ -224,46 +168,6 @@ def _run_critic(args):
 
 
 # -- fdiv train gan ------------------------------------------------------------------------
-class _Progress:
-    """tqdm when installed, else a plain one-line fallback to stderr."""
-
-    def __init__(self, total, initial, enabled):
-        self.bar = None
-        self.enabled = enabled
-        self.total, self.n = total, initial
-        self.last = 0.0
-        if not enabled:
-            return
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return
-        self.bar = tqdm(total=total, initial=initial, unit="step", file=sys.stderr,
-                        dynamic_ncols=True)
-
-    def update(self, n, postfix):
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.update(n - self.bar.n)
-            self.bar.set_postfix(postfix, refresh=False)
-            return
-        now = time.perf_counter()
-        if now - self.last < 0.5 and n < self.total:
-            return
-        self.last = now
-        filled = int(_ASCII_BAR_WIDTH * n / max(self.total, 1))
-        info = " ".join(f"{k}={v}" for k, v in postfix.items())
-        print(f"\r[{'#' * filled}{'.' * (_ASCII_BAR_WIDTH - filled)}] {n}/{self.total} {info}",
-              end="", file=sys.stderr, flush=True)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-        elif self.enabled:
-            print(file=sys.stderr)
-
-
 def _run_gan(args):
     from .gan.loop import GANConfig, GANTrainer, TrainingDiverged
 
@@ -290,7 +194,7 @@ def _run_gan(args):
                         lr_final=args.lr_final, standardize=args.standardize, pack=args.pack, seed=args.seed,
                         dtype=args.dtype)
         trainer = GANTrainer(cfg)
-    progress = _Progress(trainer.config.steps, trainer.step, not args.no_progress)
+    progress = Progress(trainer.config.steps, trainer.step, not args.no_progress)
     live = {}
 
     def callback(tr, d_value, g_loss):

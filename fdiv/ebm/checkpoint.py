@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+from ..nn.checkpoint import savez_atomic
+
 __all__ = ["save_state", "load_state"]
 
 
@@ -44,11 +46,7 @@ def save_state(path, state: dict):
     arrays = {}
     skeleton = _flatten(state, arrays)
     arrays["__skeleton__"] = np.array(json.dumps(skeleton))
-    path = os.fspath(path)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, path)
+    savez_atomic(path, arrays)
 
 
 def load_state(path) -> dict:

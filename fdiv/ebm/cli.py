@@ -20,7 +20,12 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..train import _jsonable, _positive_float, _positive_int, _Progress, _threads, _widths
+from .._cli_common import Progress as _Progress
+from .._cli_common import positive_float as _positive_float
+from .._cli_common import positive_int as _positive_int
+from .._cli_common import widths as _widths
+from .._encoding import jsonable as _jsonable
+from ..nn import blas_threads as _threads
 from .run import METHODS, EBMConfig, EBMRun, TrainingDiverged
 
 __all__ = ["add_train_parser"]

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..datasets import GaussianMixture, get_dataset
 from ..nn import MLP, Adam, blas_threads
+from ..nn.checkpoint import savez_atomic
 from .metrics import density_metrics, mode_metrics
 from .objectives import make_objective
 
@@ -295,11 +296,7 @@ class GANTrainer:
                     for t in ("d", "g")},
         }
         arrays["meta"] = np.array(json.dumps(meta))
-        path = os.fspath(path)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
+        savez_atomic(path, arrays)
 
     @classmethod
     def load(cls, path) -> "GANTrainer":
