@@ -57,7 +57,22 @@ def _as_points(x, dim, name):
 
 @dataclass(frozen=True)
 class ToyData:
-    """A named toy distribution on ℝ^dim: ``sample(n, seed)`` and (maybe) ``logpdf(x)``."""
+    """A named toy distribution on ℝ^dim: ``sample(n, seed)`` and (maybe) ``logpdf(x)``.
+
+    Parameters
+    ----------
+    name : str
+        The registry name (:func:`dataset_names`).
+    dim : int
+        The dimension of a point.
+    sampler : callable
+        ``sampler(n, rng) -> (n, dim)`` with ``rng`` a :class:`numpy.random.Generator`.
+    log_density : callable or None
+        ``log_density(x) -> (n,)`` for ``x`` of shape ``(n, dim)``; None when the density has no
+        closed form.
+    params : dict
+        The parameters the dataset was built with (for metrics and checkpoints).
+    """
 
     name: str
     dim: int
@@ -67,22 +82,67 @@ class ToyData:
 
     @property
     def has_logpdf(self) -> bool:
+        """Whether :meth:`logpdf` is available (the density is known)."""
         return self.log_density is not None
 
     def sample(self, n, seed=0):
-        """``n`` points, shape ``(n, dim)``, float64."""
+        """``n`` points, shape ``(n, dim)``, float64.
+
+        Parameters
+        ----------
+        n : int
+            The number of points (≥ 0).
+        seed : int or numpy.random.Generator
+            Same seed → same bits.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n, dim)``.
+        """
         n = int(n)
         if n < 0:
             raise ValueError(f"n={n}: the number of samples must be ≥ 0")
         return np.asarray(self.sampler(n, as_generator(seed)), dtype=np.float64).reshape(n, self.dim)
 
     def rvs(self, size=1, random_state=None):
-        """scipy-style alias: 1-D data come back with shape ``(size,)``."""
+        """scipy-style alias of :meth:`sample`: 1-D data come back with shape ``(size,)``.
+
+        Parameters
+        ----------
+        size : int
+            The number of points.
+        random_state : int or numpy.random.Generator or None
+            The seed (None: seed 0, so the call is reproducible).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(size,)`` for 1-D data, else ``(size, dim)``.
+        """
         x = self.sample(size, 0 if random_state is None else random_state)
         return x[:, 0] if self.dim == 1 else x
 
     def logpdf(self, x):
-        """``log p(x)``: x of shape (n, dim) (or (n,) for 1-D) → (n,) (or the shape of x)."""
+        """``log p(x)``: x of shape (n, dim) (or (n,) for 1-D) → (n,) (or the shape of x).
+
+        Parameters
+        ----------
+        x : array_like
+            Points, shape ``(n, dim)``; for 1-D data any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            The log density (``-inf`` outside the support).
+
+        Raises
+        ------
+        NotImplementedError
+            The dataset has no closed-form density (``has_logpdf`` is False).
+        ValueError
+            ``x`` does not have shape ``(n, dim)``.
+        """
         if self.log_density is None:
             raise NotImplementedError(
                 f"dataset {self.name!r} has no closed-form density; use a sample-based metric"
@@ -91,9 +151,14 @@ class ToyData:
         return self.log_density(pts).reshape(shape)
 
     def pdf(self, x):
+        """``p(x) = exp(logpdf(x))`` (see :meth:`logpdf`)."""
         return np.exp(self.logpdf(x))
 
     def support(self):
+        """``(-inf, inf)``: every toy density is positive on all of ℝ (or zero on a bounded set).
+
+        Lets 1-D datasets serve as ``p``/``q`` of :func:`fdiv.divergence`.
+        """
         return (-math.inf, math.inf)
 
 
@@ -101,6 +166,29 @@ class GaussianMixture(ToyData):
     """Isotropic Gaussian mixture ``Σ_k w_k N(μ_k, σ_k² I)`` on ℝ^d.
 
     Attributes ``weights`` (k,), ``means`` (k, d), ``sigmas`` (k,) are used by the mode metrics.
+
+    Parameters
+    ----------
+    name : str
+        The dataset name.
+    weights : array_like, shape (k,)
+        Finite non-negative mixture weights (normalised to sum 1).
+    means : array_like, shape (k, d) or (k,)
+        Component means (a 1-D array: k means on ℝ).
+    sigmas : float or array_like, shape (k,)
+        Finite positive standard deviations (broadcast to every component).
+    params : dict, optional
+        The parameters to record in ``params``.
+
+    Raises
+    ------
+    ValueError
+        Weights, means or standard deviations that are not finite, negative, or of the wrong
+        shape.
+
+    Notes
+    -----
+    ``log p(x) = logsumexp_k (log w_k − d log σ_k − (d/2) log 2π − |x − μ_k|²/2σ_k²)``.
     """
 
     def __init__(self, name, weights, means, sigmas, params=None):
@@ -137,19 +225,58 @@ class GaussianMixture(ToyData):
 
 # -- 1-D ---------------------------------------------------------------------------------
 def gaussian(mu=0.0, sigma=1.0):
-    """N(μ, σ²) on ℝ."""
+    """N(μ, σ²) on ℝ (the dataset ``'gauss1d'``).
+
+    Parameters
+    ----------
+    mu : float
+        The mean.
+    sigma : float
+        The standard deviation (> 0).
+
+    Returns
+    -------
+    GaussianMixture
+        One component, ``dim == 1``.
+    """
     return GaussianMixture("gauss1d", [1.0], [mu], [sigma], {"mu": mu, "sigma": sigma})
 
 
 def gaussian_mixture(weights=(0.5, 0.5), means=(-2.0, 2.0), sigmas=(0.5, 0.5)):
-    """``Σ_k w_k N(μ_k, σ_k²)`` on ℝ (weights normalised)."""
+    """``Σ_k w_k N(μ_k, σ_k²)`` on ℝ (weights normalised; the dataset ``'mog1d'``).
+
+    Parameters
+    ----------
+    weights, means, sigmas : sequence of float
+        One entry per component; the default is ½N(−2, ½²) + ½N(2, ½²).
+
+    Returns
+    -------
+    GaussianMixture
+        ``dim == 1``.
+    """
     return GaussianMixture("mog1d", weights, list(means), sigmas,
                            {"weights": list(weights), "means": list(means), "sigmas": list(sigmas)})
 
 
 # -- 2-D mode-collapse benchmarks -----------------------------------------------------------
 def ring(n_modes=8, radius=1.0, sigma=0.01):
-    """``n_modes`` Gaussians at angles 2πk/n_modes on a circle (VEEGAN protocol)."""
+    """``n_modes`` Gaussians at angles 2πk/n_modes on a circle (VEEGAN protocol).
+
+    Parameters
+    ----------
+    n_modes : int
+        The number of equally weighted modes (angles ``endpoint=False``).
+    radius : float
+        The radius of the circle.
+    sigma : float
+        The standard deviation of every mode.
+
+    Returns
+    -------
+    GaussianMixture
+        ``dim == 2``.
+    """
     ang = np.linspace(0.0, 2.0 * np.pi, int(n_modes), endpoint=False)
     means = radius * np.stack([np.cos(ang), np.sin(ang)], axis=1)
     return GaussianMixture("ring", np.ones(len(ang)), means, sigma,
@@ -157,7 +284,22 @@ def ring(n_modes=8, radius=1.0, sigma=0.01):
 
 
 def grid(side=5, spacing=2.0, sigma=0.05):
-    """``side × side`` Gaussians at spacing·{−(side−1)/2, …, (side−1)/2}² (VEEGAN protocol)."""
+    """``side × side`` Gaussians at spacing·{−(side−1)/2, …, (side−1)/2}² (VEEGAN protocol).
+
+    Parameters
+    ----------
+    side : int
+        Modes per row and column.
+    spacing : float
+        The distance between neighbouring modes.
+    sigma : float
+        The standard deviation of every mode.
+
+    Returns
+    -------
+    GaussianMixture
+        ``dim == 2``, equally weighted.
+    """
     c = spacing * (np.arange(side) - (side - 1) / 2.0)
     gx, gy = np.meshgrid(c, c, indexing="ij")
     means = np.stack([gx.ravel(), gy.ravel()], axis=1)
@@ -167,6 +309,20 @@ def grid(side=5, spacing=2.0, sigma=0.05):
 
 # -- FFJORD toys ------------------------------------------------------------------------------
 def eight_gaussians(scale=4.0, sigma=0.5):
+    """FFJORD's ``'8gaussians'``: centres ``scale``·(unit vectors at multiples of 45°)/1.414.
+
+    Parameters
+    ----------
+    scale : float
+        The radius before the division by 1.414.
+    sigma : float
+        The standard deviation before the division by 1.414.
+
+    Returns
+    -------
+    GaussianMixture
+        ``dim == 2``, 8 equally weighted modes.
+    """
     r = 1.0 / math.sqrt(2.0)
     c = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (r, r), (r, -r), (-r, r), (-r, -r)])
     return GaussianMixture("8gaussians", np.ones(8), scale * c / 1.414, sigma / 1.414,
@@ -201,12 +357,37 @@ def _circles_sampler(radii, weights, sigma):
 
 
 def rings(sigma=0.08):
+    """FFJORD's ``'rings'``: circles of radii 3, 2.25, 1.5, 0.75 (weight ¼ each), blur N(0, σ²I).
+
+    Parameters
+    ----------
+    sigma : float
+        The blur.
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``, with the exact density
+        ``p(x) = Σ_j w_j exp(−(|x| − r_j)²/2σ²) I0e(|x| r_j/σ²) / (2πσ²)``.
+    """
     radii, w = [3.0, 2.25, 1.5, 0.75], [1, 1, 1, 1]
     return ToyData("rings", 2, _circles_sampler(radii, w, sigma), _circles_logpdf(radii, w, sigma),
                    {"sigma": sigma})
 
 
 def circles(sigma=0.24):
+    """``'circles'``: sklearn ``make_circles(factor=.5, noise=.08)`` × 3 (radii 3 and 1.5).
+
+    Parameters
+    ----------
+    sigma : float
+        The blur (0.08 × 3).
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``, with the exact density of :func:`rings` for two circles.
+    """
     radii, w = [3.0, 1.5], [1, 1]
     return ToyData("circles", 2, _circles_sampler(radii, w, sigma),
                    _circles_logpdf(radii, w, sigma), {"sigma": sigma})
@@ -242,6 +423,19 @@ def _curve_logpdf(curves, t_range, sigma, max_speed):
 
 
 def moons(sigma=0.2):
+    """``'moons'``: sklearn ``make_moons(noise=.1)`` × 2 + (−1, −0.2).
+
+    Parameters
+    ----------
+    sigma : float
+        The blur (0.1 × 2).
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``; ``p(x) = Σ_j ½ E_{t~U(0, π)} N(x; c_j(t), σ²I)`` over the two half circles,
+        by composite Gauss–Legendre quadrature.
+    """
     shift = np.array([-1.0, -0.2])
 
     def outer(t):
@@ -262,6 +456,19 @@ def moons(sigma=0.2):
 
 
 def swiss_roll(sigma=0.2):
+    """``'swissroll'``: sklearn ``make_swiss_roll(noise=1)[:, [0, 2]] / 5``.
+
+    Parameters
+    ----------
+    sigma : float
+        The blur (1/5).
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``; ``p(x) = E_{t~U(1.5π, 4.5π)} N(x; t(cos t, sin t)/5, σ²I)`` by composite
+        Gauss–Legendre quadrature.
+    """
     def curve(t):
         return np.stack([t * np.cos(t), t * np.sin(t)], axis=-1) / 5.0
 
@@ -277,6 +484,13 @@ def swiss_roll(sigma=0.2):
 
 
 def checkerboard():
+    """FFJORD's ``'checkerboard'``: uniform on 8 of the 16 2×2 squares of [−4, 4]².
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``; density 1/32 on the black squares, 0 elsewhere.
+    """
     def sample(n, rng):
         x1 = rng.random(n) * 4 - 2
         x2 = rng.random(n) - rng.integers(0, 2, n) * 2 + np.floor(x1) % 2
@@ -291,6 +505,22 @@ def checkerboard():
 
 
 def pinwheel(radial_std=0.3, tangential_std=0.1, num_classes=5, rate=0.25):
+    """FFJORD's ``'pinwheel'``: ``num_classes`` arms, × 2 (no closed-form density).
+
+    Parameters
+    ----------
+    radial_std, tangential_std : float
+        Standard deviations along and across an arm.
+    num_classes : int
+        The number of arms.
+    rate : float
+        How fast an arm turns with the radius.
+
+    Returns
+    -------
+    ToyData
+        ``dim == 2``, ``has_logpdf`` False.
+    """
     rads = np.linspace(0, 2 * np.pi, num_classes, endpoint=False)
 
     def sample(n, rng):
@@ -323,11 +553,29 @@ _DATASETS = {
 
 
 def dataset_names() -> list[str]:
+    """The names :func:`get_dataset` accepts, in registration order."""
     return list(_DATASETS)
 
 
 def get_dataset(name, **params) -> ToyData:
-    """The toy dataset ``name`` (see :func:`dataset_names`), built with ``params``."""
+    """The toy dataset ``name`` (see :func:`dataset_names`), built with ``params``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`dataset_names`, e.g. ``'ring'``.
+    **params
+        Keyword parameters of the dataset's factory, e.g. ``sigma=0.02``.
+
+    Returns
+    -------
+    ToyData
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or parameters the factory does not take.
+    """
     try:
         factory = _DATASETS[name]
     except (KeyError, TypeError):

@@ -21,7 +21,26 @@ def _check(params, grads):
 
 
 class SGD:
-    """``v ← μ v + g``, ``θ ← θ − η v`` (plain gradient descent when ``momentum = 0``)."""
+    """SGD with heavy-ball momentum: ``v ← μ v + g``, ``θ ← θ − η v`` (plain descent when μ = 0).
+
+    Parameters
+    ----------
+    params : sequence of numpy.ndarray
+        The parameter arrays, updated in place.
+    lr : float
+        The learning rate η > 0.
+    momentum : float
+        μ in [0, 1).
+
+    Raises
+    ------
+    ValueError
+        ``lr ≤ 0`` or ``momentum`` outside [0, 1).
+
+    References
+    ----------
+    Polyak (1964); the form is PyTorch's ``torch.optim.SGD``.
+    """
 
     def __init__(self, params, lr=1e-2, momentum=0.0):
         if lr <= 0 or not 0 <= momentum < 1:
@@ -32,6 +51,18 @@ class SGD:
         self.velocity = [np.zeros_like(p) for p in self.params] if momentum else None
 
     def step(self, grads):
+        """One descent step ``θ ← θ − η v`` (``v = g`` without momentum), in place.
+
+        Parameters
+        ----------
+        grads : sequence of numpy.ndarray
+            One gradient per parameter array, same shapes (negate it for an ascent step).
+
+        Raises
+        ------
+        ValueError
+            ``grads`` and ``params`` differ in length.
+        """
         _check(self.params, grads)
         for i, (p, g) in enumerate(zip(self.params, grads)):
             if self.velocity is not None:
@@ -42,10 +73,18 @@ class SGD:
             p -= p.dtype.type(self.lr) * g
 
     def state_dict(self) -> dict:
+        """A copy of the state: ``lr``, ``momentum``, ``velocity`` (None without momentum)."""
         return {"lr": self.lr, "momentum": self.momentum,
                 "velocity": None if self.velocity is None else [v.copy() for v in self.velocity]}
 
     def load_state_dict(self, state):
+        """Restore the state returned by :meth:`state_dict` (resuming continues bit-identically).
+
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict`.
+        """
         self.lr = float(state["lr"])
         self.momentum = float(state["momentum"])
         vel = state["velocity"]
@@ -58,6 +97,26 @@ class Adam:
 
         m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
         θ ← θ − η · m̂ / (√v̂ + ε),   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ).
+
+    Parameters
+    ----------
+    params : sequence of numpy.ndarray
+        The parameter arrays, updated in place.
+    lr : float
+        The learning rate η > 0.
+    betas : (float, float)
+        (β₁, β₂), each in [0, 1).
+    eps : float
+        ε > 0, added to √v̂.
+
+    Raises
+    ------
+    ValueError
+        A learning rate, β or ε out of range.
+
+    References
+    ----------
+    Kingma & Ba (2015), Adam: a method for stochastic optimization, ICLR, Algorithm 1.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
@@ -74,6 +133,21 @@ class Adam:
         self._buf = [np.empty_like(p) for p in self.params]
 
     def step(self, grads):
+        """One Adam descent step, in place (the update of the class docstring, with t ← t + 1).
+
+        Computed as ``θ ← θ − (η √c₂ / c₁) · m / (√v + ε √c₂)`` with ``c_i = 1 − β_iᵗ``, the
+        same update with the bias corrections folded into the step.
+
+        Parameters
+        ----------
+        grads : sequence of numpy.ndarray
+            One gradient per parameter array, same shapes (negate it for an ascent step).
+
+        Raises
+        ------
+        ValueError
+            ``grads`` and ``params`` differ in length.
+        """
         _check(self.params, grads)
         self.t += 1
         b1, b2 = self.betas
@@ -95,10 +169,18 @@ class Adam:
             p -= buf
 
     def state_dict(self) -> dict:
+        """A copy of the state: ``lr``, ``betas``, ``eps``, the step count ``t``, moments ``m``, ``v``."""
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "t": self.t,
                 "m": [a.copy() for a in self.m], "v": [a.copy() for a in self.v]}
 
     def load_state_dict(self, state):
+        """Restore the state returned by :meth:`state_dict` (resuming continues bit-identically).
+
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict`; the moments are copied into the existing arrays.
+        """
         self.lr = float(state["lr"])
         self.betas = tuple(float(b) for b in state["betas"])
         self.eps = float(state["eps"])
