@@ -16,7 +16,19 @@ __all__ = ["as_probabilities", "divergence_discrete", "is_discrete"]
 
 
 def is_discrete(obj) -> bool:
-    """True for array-likes of numbers and scipy.stats frozen *discrete* distributions."""
+    """True for array-likes of numbers and scipy.stats frozen *discrete* distributions.
+
+    Parameters
+    ----------
+    obj : object
+        A ``p`` or ``q`` argument of :func:`fdiv.divergence`.
+
+    Returns
+    -------
+    bool
+        True for lists, tuples and arrays (probability vectors) and frozen distributions with a
+        ``pmf`` (and no ``pdf``); False otherwise.
+    """
     if isinstance(obj, (list, tuple, np.ndarray)):
         return True
     dist = getattr(obj, "dist", None)
@@ -26,7 +38,27 @@ def is_discrete(obj) -> bool:
 def as_probabilities(obj, name="p", *, normalize=False, support=None) -> np.ndarray:
     """A validated 1-D float64 probability vector.
 
+    Parameters
+    ----------
+    obj : array_like or scipy.stats frozen discrete distribution
+        The probabilities; a frozen distribution is tabulated as ``obj.pmf(support)`` (and not
+        validated further).
+    name : str
+        The argument's name, used in error messages.
+    normalize : bool
+        Divide by the sum instead of requiring it to be 1.
+    support : array_like of int, optional
+        The atoms at which to tabulate a frozen distribution (required for one).
+
+    Returns
+    -------
+    numpy.ndarray
+        1-D float64, entries ≥ 0 summing to 1 (within 1e-9, or exactly rescaled).
+
     Raises
+    ------
+    TypeError
+        Not numbers, or a frozen distribution without ``support``.
     ------
     ValueError
         NaN or infinite entries, negative entries, a non-1-D shape, or a sum off 1 by more than
@@ -72,7 +104,43 @@ def _discrete_support(p, q):
 
 
 def divergence_discrete(div, p, q, *, normalize=False):
-    """``D_f(P‖Q)`` for probability vectors or frozen discrete distributions; see module doc."""
+    """``D_f(P‖Q)`` for probability vectors or frozen discrete distributions, exactly.
+
+    ``D_f(P‖Q) = f(1) + Σ_i q_i φ(p_i/q_i)`` with the centred generator
+    ``φ(u) = f(u) − f(1) − f′(1)(u − 1)`` (the same value as ``Σ_i q_i f(p_i/q_i)`` when both
+    sum to 1), with Csiszár's conventions: a term with ``p_i = 0 < q_i`` is ``q_i f(0)``, one
+    with ``q_i = 0 < p_i`` is ``p_i f′(∞)`` (``+inf`` for KL), ``0·f′(∞) = 0``, and atoms with
+    ``p_i = q_i = 0`` contribute nothing.  Terms are formed from ``log p_i − log q_i`` with the
+    larger probability in front and summed with :func:`math.fsum`.
+
+    Parameters
+    ----------
+    div : FDivergence
+        The registry member (:func:`fdiv.get`).
+    p, q : array_like or scipy.stats frozen discrete distribution
+        Probability vectors over one common support (same length), or two frozen discrete
+        distributions (tabulated on an integer grid holding all but ≤ 1e-17 of their mass).
+    normalize : bool
+        Rescale ``p`` and ``q`` to sum to 1 instead of requiring it.
+
+    Returns
+    -------
+    float
+        ``D_f(P‖Q)``, possibly ``+inf``.
+
+    Raises
+    ------
+    ValueError
+        Invalid probabilities (see :func:`as_probabilities`), different lengths, or a support too
+        large to tabulate.
+    TypeError
+        One array and one frozen distribution.
+
+    References
+    ----------
+    I. Csiszár (1967), Information-type measures of difference of probability distributions and
+    indirect observations, Studia Sci. Math. Hungar. 2, 299–318.
+    """
     support = None
     if not isinstance(p, (list, tuple, np.ndarray)) or not isinstance(q, (list, tuple, np.ndarray)):
         if isinstance(p, (list, tuple, np.ndarray)) or isinstance(q, (list, tuple, np.ndarray)):

@@ -63,7 +63,24 @@ class GibbsGap(NamedTuple):
 
 
 class GibbsDistribution:
-    """``p_D(x) = e^{D(x) − log Z}`` on ``support``: an object :func:`fdiv.divergence` accepts."""
+    """``p_D(x) = e^{D(x) − log Z}`` on ``support``: an object :func:`fdiv.divergence` accepts.
+
+    The Gibbs (Boltzmann) density of an energy ``D`` in the lecture's sign convention
+    (``p_D ∝ e^{+D}``), normalised by a given ``log Z`` (see :func:`gibbs_gap`, which computes
+    it); zero outside ``support``.
+
+    Parameters
+    ----------
+    energy : callable
+        ``D: ℝ → ℝ``, vectorised over a 1-D float64 array.
+    log_z : float
+        ``log ∫_support e^D``; 0 gives the unnormalised ``e^D``.
+    support : (float, float)
+        The interval the density lives on (default the real line).
+    centre, scale : float
+        Where the mass of ``e^D`` sits and how wide it is: returned by :meth:`median` and
+        :meth:`std`, the landmarks the quadrature splits at.
+    """
 
     def __init__(self, energy, log_z, support=(-math.inf, math.inf), centre=0.0, scale=1.0):
         self.energy, self.log_z = energy, float(log_z)
@@ -71,6 +88,18 @@ class GibbsDistribution:
         self._centre, self._scale = float(centre), float(scale)
 
     def logpdf(self, x):
+        """``log p_D(x) = D(x) − log Z`` inside the support, ``-inf`` outside.
+
+        Parameters
+        ----------
+        x : array_like
+            Points (any shape).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, the shape of ``x``.
+        """
         x = np.asarray(x, dtype=np.float64)
         lo, hi = self._support
         inside = (x >= lo) & (x <= hi)
@@ -80,12 +109,15 @@ class GibbsDistribution:
         return out
 
     def support(self):
+        """``(lo, hi)``: the interval the density lives on."""
         return self._support
 
     def median(self):
+        """The ``centre`` landmark (a quadrature hint, not the exact median)."""
         return self._centre
 
     def std(self):
+        """The ``scale`` landmark (a quadrature hint, not the exact standard deviation)."""
         return self._scale
 
     def __repr__(self):
