@@ -38,7 +38,19 @@ def _rvs(dist, n, rng):
 
 @dataclass
 class Critic:
-    """A trained critic: ``raw(x) = V(x)`` (1-D float array in, 1-D out) and its objective."""
+    """A trained critic: ``raw(x) = V(x)`` (1-D float array in, 1-D out) and its objective.
+
+    ``V(x) = net((x − shift)/scale)``: the network sees standardised inputs.
+
+    Parameters
+    ----------
+    net : MLP
+        The network, 1 input and 1 output.
+    shift, scale : float
+        The standardisation (mean and standard deviation of ½(P + Q)).
+    objective : JSGAN or FGAN
+        The objective it was trained for (:func:`fdiv.gan.objectives.make_objective`).
+    """
 
     net: MLP
     shift: float
@@ -46,6 +58,7 @@ class Critic:
     objective: object
 
     def raw(self, x):
+        """The raw output ``V(x)`` (a logit for JS-GAN), float64 of the shape of ``x``."""
         x = np.asarray(x, dtype=np.float64)
         flat = (x.reshape(-1, 1) - self.shift) / self.scale
         return np.asarray(self.net(flat)[:, 0], dtype=np.float64).reshape(x.shape)
@@ -62,6 +75,46 @@ def train_critic(p, q, divergence="gan", *, steps=3000, batch_size=1024, widths=
     ``divergence='gan'`` is the lecture's JS-GAN discriminator; any other registry name is the
     f-GAN critic of that member.  ``threads``: BLAS threads during training (see
     :class:`fdiv.nn.blas_threads`; None leaves the setting alone).  Returns a :class:`Critic`.
+
+    Each step draws fresh minibatches of ``batch_size`` from P and from Q and takes one Adam
+    ascent step on the objective's value; the learning rate follows a cosine decay from ``lr``
+    to ``lr/100``.
+
+    Parameters
+    ----------
+    p, q : distribution
+        Fixed 1-D distributions with ``rvs(size, random_state)``.
+    divergence : str or FDivergence
+        ``'gan'`` or a registry member.
+    steps : int
+        Ascent steps (≥ 1).
+    batch_size : int
+        Samples from each of P and Q per step (≥ 2).
+    widths : tuple of int
+        Hidden layer widths of the MLP.
+    activation : str
+        Hidden activation (:data:`fdiv.nn.ACTIVATIONS`).
+    lr : float
+        Initial Adam learning rate.
+    seed : int or numpy.random.Generator
+        Same seed → same bits.
+    dtype : numpy dtype
+        The network's floating type.
+    callback : callable, optional
+        ``callback(step, value)`` after every step.
+    threads : int or None
+        BLAS threads.
+
+    Returns
+    -------
+    Critic
+
+    Raises
+    ------
+    ValueError
+        ``steps < 1`` or ``batch_size < 2``.
+    FloatingPointError
+        The objective's value stopped being finite (lower ``lr``).
     """
     with blas_threads(threads):
         return _train_critic(p, q, divergence, steps, batch_size, widths, activation, lr, seed,
@@ -100,7 +153,22 @@ def _mixture_cdf(p, q):
 
 
 def central_window(p, q, mass=0.98, seed=0):
-    """``(lo, hi)``: the central ``mass`` of ½(P + Q) (exact quantiles via ``cdf`` when available)."""
+    """``(lo, hi)``: the central ``mass`` of ½(P + Q) (exact quantiles via ``cdf`` when available).
+
+    Parameters
+    ----------
+    p, q : distribution
+        1-D distributions with ``cdf`` (quantiles by root finding, ``xtol`` 1e-12) or else
+        ``rvs`` (empirical quantiles of 200 000 samples from each).
+    mass : float
+        The probability between ``lo`` and ``hi``; each tail holds ``(1 − mass)/2``.
+    seed : int or numpy.random.Generator
+        Used only without ``cdf``.
+
+    Returns
+    -------
+    (float, float)
+    """
     tail = 0.5 * (1.0 - mass)
     if hasattr(p, "cdf") and hasattr(q, "cdf"):
         cdf = _mixture_cdf(p, q)
@@ -118,6 +186,19 @@ def central_window(p, q, mass=0.98, seed=0):
 
 def evaluate_critic(critic, p, q, *, mass=0.98, n_grid=2001, rtol=1e-8):
     """Compare a trained critic with the optimum and the divergence (see module docstring).
+
+    Parameters
+    ----------
+    critic : Critic
+        From :func:`train_critic`.
+    p, q : distribution
+        The distributions it was trained on (with ``logpdf``).
+    mass : float
+        The central window of ½(P + Q) on which errors are measured (:func:`central_window`).
+    n_grid : int
+        Evenly spaced points of the window.
+    rtol : float
+        Relative tolerance of the quadratures (bound and ``D_f``).
 
     Returns
     -------

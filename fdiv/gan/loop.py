@@ -194,6 +194,7 @@ class GANTrainer:
         return d_value, g_loss
 
     def params_finite(self) -> bool:
+        """Whether every parameter of the critic and the generator is finite."""
         return all(np.all(np.isfinite(p)) for p in self.D.params + self.G.params)
 
     def train(self, steps=None, callback=None, checkpoint=None, checkpoint_every=500, threads=1):
@@ -269,6 +270,7 @@ class GANTrainer:
         }
 
     def set_state(self, s):
+        """Restore a :meth:`state` (in place: parameters, optimisers, generator state, history)."""
         self.step = int(s["step"])
         for dst, src in zip(self.D.params + self.G.params, list(s["D"]) + list(s["G"])):
             dst[...] = src

@@ -59,7 +59,13 @@ def _f64(v):
 
 
 class JSGAN:
-    """The lecture's minimax JS-GAN on discriminator logits (see module docstring)."""
+    """The lecture's minimax JS-GAN on discriminator logits (see module docstring).
+
+    Parameters
+    ----------
+    generator_loss : {'nonsaturating', 'minimax'}
+        The generator's loss.
+    """
 
     name = "gan"
     kind = "discriminator"
@@ -69,11 +75,35 @@ class JSGAN:
         self.divergence = resolve("gan")   # D_gan = 2·JS − log 4: the optimal value
 
     def discriminator(self, v_p, v_q):
+        """``(L, ∂L/∂v_p, ∂L/∂v_q)``, ``L = −mean softplus(−v_p) − mean softplus(v_q)``.
+
+        Parameters
+        ----------
+        v_p, v_q : array_like
+            Logits on data samples and on generator samples.
+
+        Returns
+        -------
+        (float, numpy.ndarray, numpy.ndarray)
+            The value to maximise and its gradients (``σ(−v_p)/n_p`` and ``−σ(v_q)/n_q``).
+        """
         v_p, v_q = _f64(v_p), _f64(v_q)
         value = -np.mean(_softplus(-v_p)) - np.mean(_softplus(v_q))
         return float(value), expit(-v_p) / v_p.shape[0], -expit(v_q) / v_q.shape[0]
 
     def generator(self, v_q):
+        """``(loss, ∂loss/∂v_q)``: ``−mean softplus(v_q)`` (minimax) or ``mean softplus(−v_q)``.
+
+        Parameters
+        ----------
+        v_q : array_like
+            Logits on generator samples.
+
+        Returns
+        -------
+        (float, numpy.ndarray)
+            The loss to minimise and its gradient.
+        """
         v_q = _f64(v_q)
         n = v_q.shape[0]
         if self.generator_loss == "minimax":
@@ -93,7 +123,15 @@ class JSGAN:
 
 
 class FGAN:
-    """f-GAN objective for a registry member (see module docstring)."""
+    """f-GAN objective for a registry member (see module docstring).
+
+    Parameters
+    ----------
+    divergence : str or FDivergence
+        The registry member.
+    generator_loss : {'minimax', 'nonsaturating'}
+        The generator's loss.
+    """
 
     kind = "critic"
 
@@ -104,6 +142,19 @@ class FGAN:
         self.derivatives = activation_derivatives(self.divergence)
 
     def discriminator(self, v_p, v_q):
+        """``(F, ∂F/∂v_p, ∂F/∂v_q)``, ``F = mean g_f(v_p) − mean f*(g_f(v_q))``.
+
+        Parameters
+        ----------
+        v_p, v_q : array_like
+            Raw critic outputs on data samples and on generator samples.
+
+        Returns
+        -------
+        (float, numpy.ndarray, numpy.ndarray)
+            The value to maximise (a lower bound on ``D_f(P‖Q)`` in expectation) and its
+            gradients ``g_f′(v_p)/n_p`` and ``−(f*∘g_f)′(v_q)/n_q``.
+        """
         v_p, v_q = _f64(v_p), _f64(v_q)
         d = self.divergence
         with np.errstate(over="ignore"):
@@ -112,6 +163,18 @@ class FGAN:
                 -self.derivatives.conjugate_activation_prime(v_q) / v_q.shape[0])
 
     def generator(self, v_q):
+        """``(loss, ∂loss/∂v_q)``: ``−mean f*(g_f(v_q))`` (minimax) or ``−mean g_f(v_q)``.
+
+        Parameters
+        ----------
+        v_q : array_like
+            Raw critic outputs on generator samples.
+
+        Returns
+        -------
+        (float, numpy.ndarray)
+            The loss to minimise and its gradient.
+        """
         v_q = _f64(v_q)
         n = v_q.shape[0]
         d = self.divergence
@@ -137,6 +200,19 @@ def make_objective(divergence="gan", generator_loss=None, **params):
     """``JSGAN`` for ``'gan'`` (the lecture's minimax game), else ``FGAN(fdiv.get(divergence))``.
 
     ``generator_loss`` defaults to ``'nonsaturating'`` for JSGAN and ``'minimax'`` for f-GAN.
+
+    Parameters
+    ----------
+    divergence : str or FDivergence
+        ``'gan'`` (without ``params``) or a registry member.
+    generator_loss : {'minimax', 'nonsaturating'}, optional
+        The generator's loss (default above).
+    **params
+        Member parameters, e.g. ``a=0.5`` for ``'alpha'``.
+
+    Returns
+    -------
+    JSGAN or FGAN
     """
     if divergence == "gan" and not params:
         return JSGAN(generator_loss or "nonsaturating")
