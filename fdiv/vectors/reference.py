@@ -52,7 +52,18 @@ class PrecisionError(ArithmeticError):
 
 # ----------------------------------------------------------------------------- precision
 def to_mpf(x):
-    """An exact mpmath number from a float (``'inf'``/``'nan'`` strings allowed)."""
+    """An exact mpmath number from a float (``'inf'``/``'nan'`` strings allowed).
+
+    Parameters
+    ----------
+    x : float-like or str or mpmath number
+        A float is converted exactly (its binary value, at any precision); a string is parsed at
+        the current precision; mpmath numbers pass through.
+
+    Returns
+    -------
+    mpmath.mpf or mpmath.mpc
+    """
     if isinstance(x, str):
         return mp.mpf(x)
     return mp.mpf(float(x)) if not isinstance(x, (mp.mpf, mp.mpc)) else x
@@ -78,6 +89,29 @@ def precise(fn, *args, digits=DIGITS, levels=None):
     The first level grows with the inputs' magnitude (``|x|`` and ``|log |x||``): an input such
     as ``v = 700`` is exponentiated somewhere, and ``1 + e^{−700}`` must not round to 1 at *both*
     of the first two levels (they would agree on a wrong value).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(*args) -> mpmath number`` at the current working precision.
+    *args
+        Its arguments (floats, lists of floats, …).
+    digits : int
+        Significant digits two successive levels must share.
+    levels : sequence of int, optional
+        Working precisions (decimal digits) to try in order; by default six doublings of a start
+        that grows with the inputs' magnitude.
+
+    Returns
+    -------
+    mpmath.mpf
+        The value at the first level that agrees with the one before (0 for a vanishing
+        value; a complex result with a negligible imaginary part gives its real part, else NaN).
+
+    Raises
+    ------
+    PrecisionError
+        No two successive levels agree.
     """
     if levels is None:
         d0 = _start_dps(args)
@@ -120,7 +154,19 @@ def _start_dps(args):
 
 
 def fmt(x, digits=40) -> str:
-    """A decimal string for an mpmath value: ``'inf'``, ``'-inf'``, ``'nan'`` or ``digits`` significant."""
+    """A decimal string for an mpmath value: ``'inf'``, ``'-inf'``, ``'nan'`` or ``digits`` significant.
+
+    Parameters
+    ----------
+    x : mpmath number or float-like
+        The value (converted at ``digits + 10`` digits, so it is not rounded first).
+    digits : int
+        Significant digits written (trailing zeros stripped; ``'0'`` for zero).
+
+    Returns
+    -------
+    str
+    """
     with mp.workdps(digits + 10):  # convert *inside*: mp.mpf(x) at 15 digits would round x
         x = mp.mpf(x)
         if mp.isnan(x):
@@ -208,6 +254,7 @@ class Generator:
 
     # -- values at the current precision (floats are converted exactly) ------------------
     def f(self, u):
+        """``f(u)`` for ``u ≥ 0`` at the current precision (``f(0+)`` at 0, limit at ``inf``)."""
         u = to_mpf(u)
         if u == 0:
             return _eval_sym(self.f_zero)
@@ -216,6 +263,7 @@ class Generator:
         return _real(self._f(u))
 
     def f_prime(self, u):
+        """``f′(u)`` for ``u ≥ 0`` at the current precision (``f′(0+)`` at 0, ``f′(∞)`` at inf)."""
         u = to_mpf(u)
         if u == 0:
             return _eval_sym(self.fp_zero)
@@ -224,12 +272,14 @@ class Generator:
         return _real(self._fp(u))
 
     def f_log(self, logu):
+        """``f(e^{logu})``, with ``logu = -inf`` giving ``f(0+)``."""
         r = to_mpf(logu)
         if r == -mp.inf:
             return self.f(0)
         return _real(self._f(mp.exp(r)))
 
     def f_prime_log(self, logu):
+        """``f′(e^{logu})``, with ``logu = ∓inf`` giving ``f′(0+)`` and ``f′(∞)``."""
         r = to_mpf(logu)
         if r == -mp.inf:
             return self.f_prime(0)
@@ -249,6 +299,7 @@ class Generator:
         return _real(val)
 
     def fp_ext(self, u):
+        """``f′`` at any real ``u`` through the formula's analytic extension (NaN if not real)."""
         u = to_mpf(u)
         if u > 0:
             return self.f_prime(u)
@@ -258,6 +309,13 @@ class Generator:
             return mp.nan
 
     def activation(self, v):
+        """``g_f(v)`` from ``activation_form`` (limits at ``v = ±inf``).
+
+        Raises
+        ------
+        ValueError
+            The generator was built without an ``activation_form``.
+        """
         if self._g is None:
             raise ValueError(f"no activation_form for f = {self.formula}")
         v = to_mpf(v)
@@ -326,7 +384,23 @@ def _cached(formula, params_items, activation_form):
 
 
 def generator(member_or_formula, params=None, activation_form=None) -> Generator:
-    """A cached :class:`Generator` from a registry member (or a formula string and params)."""
+    """A cached :class:`Generator` from a registry member (or a formula string and params).
+
+    Parameters
+    ----------
+    member_or_formula : FDivergence or str
+        A registry member (its ``formula``, ``params`` and ``activation_form`` are used) or
+        ``f(u)`` in sympy syntax.
+    params : mapping, optional
+        Parameter values for a formula string (ignored for a member).
+    activation_form : str, optional
+        ``g_f(v)`` in sympy syntax (a member's own is used when not given).
+
+    Returns
+    -------
+    Generator
+        Shared between calls with the same formula, parameters and activation.
+    """
     if isinstance(member_or_formula, str):
         formula = member_or_formula
     else:
@@ -391,7 +465,23 @@ def _boundary_limit(gen):
 
 
 def conjugate(gen: Generator, t):
-    """``f*(t) = sup_{u ≥ 0} (t u − f(u))`` at the current precision (``+inf`` outside the domain)."""
+    """``f*(t) = sup_{u ≥ 0} (t u − f(u))`` at the current precision (``+inf`` outside the domain).
+
+    The convention is the Fenchel conjugate of ``f`` restricted to ``u ≥ 0``: ``t < f′(0+)``
+    gives ``−f(0+)``, ``t > f′(∞)`` gives ``+inf``; in between the maximiser solves
+    ``f′(u) = t``, found by bisection in ``log u``.
+
+    Parameters
+    ----------
+    gen : Generator
+        The generator ``f``.
+    t : float-like
+        The argument (NaN gives NaN).
+
+    Returns
+    -------
+    mpmath.mpf
+    """
     t = to_mpf(t)
     if mp.isnan(t):
         return mp.nan
@@ -475,7 +565,23 @@ def extends_to_reals(gen: Generator) -> bool:
 
 # ----------------------------------------------------------------------------- divergences
 def divergence_discrete(gen: Generator, p, q):
-    """``Σ q_i f(p_i/q_i)`` with Csiszár's conventions, at the current precision."""
+    """``Σ q_i f(p_i/q_i)`` with Csiszár's conventions, at the current precision.
+
+    ``p_i = 0 < q_i`` contributes ``q_i f(0+)``, ``q_i = 0 < p_i`` contributes ``p_i f′(∞)``
+    and ``p_i = q_i = 0`` nothing.
+
+    Parameters
+    ----------
+    gen : Generator
+        The generator ``f``.
+    p, q : sequence of float-like
+        Probability vectors of equal length (converted exactly).
+
+    Returns
+    -------
+    mpmath.mpf
+        Possibly ``+inf``.
+    """
     total = mp.mpf(0)
     for pi, qi in zip(p, q):
         pi, qi = to_mpf(pi), to_mpf(qi)
@@ -497,6 +603,18 @@ class Family:
 
     Supported: ``norm(loc, scale)``, ``laplace``, ``logistic``, ``cauchy``, ``t(df, loc, scale)``,
     ``expon(loc, scale)``, ``uniform(loc, scale)`` — the same parametrisation as ``scipy.stats``.
+
+    Parameters
+    ----------
+    family : str
+        One of :attr:`FAMILIES`.
+    **params
+        ``loc`` (default 0), ``scale`` (default 1) and, for ``t``, ``df``.
+
+    Raises
+    ------
+    ValueError
+        An unsupported family.
     """
 
     FAMILIES = ("norm", "laplace", "logistic", "cauchy", "t", "expon", "uniform")
@@ -511,9 +629,11 @@ class Family:
         self.df = to_mpf(params["df"]) if family == "t" else None
 
     def spec(self):
+        """``{'family': name, **params}``, as written into the vector files."""
         return {"family": self.family, **self.params}
 
     def support(self):
+        """``(lo, hi)`` as mpmath numbers (infinite ends for the families on ℝ)."""
         if self.family == "expon":
             return (self.loc, mp.inf)
         if self.family == "uniform":
@@ -521,6 +641,17 @@ class Family:
         return (-mp.inf, mp.inf)
 
     def logpdf(self, x):
+        """``log p(x)`` at the current precision (``-inf`` outside the support).
+
+        Parameters
+        ----------
+        x : mpmath.mpf
+            The point.
+
+        Returns
+        -------
+        mpmath.mpf
+        """
         z = (x - self.loc) / self.scale
         ls = mp.log(self.scale)
         fam = self.family
@@ -543,6 +674,7 @@ class Family:
         raise AssertionError(fam)
 
     def landmarks(self):
+        """Quadrature breakpoints: ``loc``, ``loc ± scale`` and the finite support ends."""
         lo, hi = self.support()
         pts = [self.loc, self.loc - self.scale, self.loc + self.scale]
         return [x for x in pts + [lo, hi] if mp.isfinite(x)]
@@ -612,6 +744,20 @@ def divergence_continuous(gen: Generator, P: Family, Q: Family, *, error=False):
     Regions where only ``p`` (only ``q``) is positive contribute ``P(A) f′(∞)`` (``Q(B) f(0+)``);
     on the common support the centred integrand ``q φ(p/q) ≥ 0`` is integrated, and
     ``D = ∫ q φ + f(1) Q(C) + f′(1)(P(C) − Q(C))`` with ``C`` the common support.
+
+    Parameters
+    ----------
+    gen : Generator
+        The generator ``f``.
+    P, Q : Family
+        The two distributions.
+    error : bool
+        Also return the quadrature error estimate.
+
+    Returns
+    -------
+    mpmath.mpf or (mpmath.mpf, mpmath.mpf)
+        ``D_f(P‖Q)`` (possibly ``+inf``, see :func:`tail_finite`), with the error if asked.
     """
     plo, phi_ = P.support()
     qlo, qhi = Q.support()
@@ -698,6 +844,18 @@ def gan_generator_loss_nonsaturating(v_fake):
 
 
 def fgan_objective(gen: Generator, v_real, v_fake):
-    """The f-GAN critic objective ``mean g_f(v_P) − mean f*(g_f(v_Q))`` (to maximise)."""
+    """The f-GAN critic objective ``mean g_f(v_P) − mean f*(g_f(v_Q))`` (to maximise).
+
+    Parameters
+    ----------
+    gen : Generator
+        The generator ``f``, built with an ``activation_form``.
+    v_real, v_fake : sequence of float-like
+        Raw critic outputs on data and on generator samples.
+
+    Returns
+    -------
+    mpmath.mpf
+    """
     return (_mean(gen.activation(v) for v in v_real)
             - _mean(conjugate(gen, gen.activation(v)) for v in v_fake))
