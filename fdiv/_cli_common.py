@@ -53,22 +53,7 @@ def parse_params(items, value=float) -> dict:
 
 
 def positive_int(text):
-    """An integer ≥ 1 (an argparse ``type``).
-
-    Parameters
-    ----------
-    text : str
-        The command-line text.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        Not an integer, or less than 1.
-    """
+    """An integer ≥ 1 (an argparse ``type``; ``ArgumentTypeError`` otherwise)."""
     import argparse
 
     try:
@@ -81,22 +66,7 @@ def positive_int(text):
 
 
 def positive_float(text):
-    """A finite float > 0 (an argparse ``type``).
-
-    Parameters
-    ----------
-    text : str
-        The command-line text.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        Not a number, not positive, or not finite.
-    """
+    """A finite float > 0 (an argparse ``type``; ``ArgumentTypeError`` otherwise)."""
     import argparse
 
     try:
@@ -109,22 +79,8 @@ def positive_float(text):
 
 
 def json_object(text):
-    """A JSON object, e.g. ``'{"sigma": 0.02}'`` (an argparse ``type``).
-
-    Parameters
-    ----------
-    text : str
-        The command-line text.
-
-    Returns
-    -------
-    dict
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        Not JSON, or JSON but not an object.
-    """
+    """A JSON object, e.g. ``'{"sigma": 0.02}'`` (an argparse ``type``; ``ArgumentTypeError``
+    for text that is not JSON or not an object)."""
     import argparse
 
     try:
@@ -137,22 +93,8 @@ def json_object(text):
 
 
 def widths(text):
-    """Hidden-layer widths written ``64,64`` (an argparse ``type``).
-
-    Parameters
-    ----------
-    text : str
-        Comma-separated positive integers.
-
-    Returns
-    -------
-    tuple of int
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        Empty, not integers, or a width below 1.
-    """
+    """Hidden-layer widths written ``64,64``: a tuple of ints ≥ 1 (an argparse ``type``;
+    ``ArgumentTypeError`` otherwise)."""
     import argparse
 
     try:

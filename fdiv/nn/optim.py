@@ -136,17 +136,8 @@ class Adam:
         """One Adam descent step, in place (the update of the class docstring, with t ← t + 1).
 
         Computed as ``θ ← θ − (η √c₂ / c₁) · m / (√v + ε √c₂)`` with ``c_i = 1 − β_iᵗ``, the
-        same update with the bias corrections folded into the step.
-
-        Parameters
-        ----------
-        grads : sequence of numpy.ndarray
-            One gradient per parameter array, same shapes (negate it for an ascent step).
-
-        Raises
-        ------
-        ValueError
-            ``grads`` and ``params`` differ in length.
+        same update with the bias corrections folded into the step.  ``grads`` and the errors
+        are as for :meth:`SGD.step`.
         """
         _check(self.params, grads)
         self.t += 1
