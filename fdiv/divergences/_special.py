@@ -79,3 +79,13 @@ def centred_f_log(phi_lo, phi_hi, theta=0.0):
 
     kernels = SimpleNamespace(phi_lo=phi_lo, phi_hi=phi_hi, theta=float(theta), compiled=True)
     return lambda logu: centred_phi(kernels, logu)
+
+
+def identity(v):
+    """The f-GAN activation ``g_f(v) = v`` (members whose conjugate domain is all of ℝ)."""
+    return np.asarray(v, dtype=np.float64) * 1.0
+
+
+def one_minus_exp(v):
+    """The f-GAN activation ``g_f(v) = 1 − e^{−v}`` onto ``(−∞, 1)``, as ``−expm1(−v)``."""
+    return -np.expm1(-np.asarray(v, dtype=np.float64))

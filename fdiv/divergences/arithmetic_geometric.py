@@ -17,7 +17,7 @@ import numpy as np
 
 from .._generator import FDivergence
 from .._registry import register
-from ._special import centred_f_log, logcosh, np_logcosh
+from ._special import centred_f_log, logcosh, np_logcosh, identity
 
 
 def phi_lo(r, theta):
@@ -77,10 +77,6 @@ def conjugate(t):
     return out[()] if out.ndim == 0 else out
 
 
-def activation(v):
-    return np.asarray(v, dtype=np.float64) * 1.0
-
-
 ARITHMETIC_GEOMETRIC = register(FDivergence(
     name="arithmetic_geometric",
     formula="(1 + u)*log((1 + u)/(2*sqrt(u)))",
@@ -88,7 +84,7 @@ ARITHMETIC_GEOMETRIC = register(FDivergence(
     f_prime_log=f_prime_log,
     conjugate=conjugate,
     conjugate_domain=(-math.inf, math.inf),
-    activation=activation,
+    activation=identity,
     conjugate_activation=conjugate,
     f_at_one=0.0,
     f_prime_at_one=0.0,

@@ -17,6 +17,7 @@ from scipy.special import wrightomega
 
 from .._generator import FDivergence
 from .._registry import register
+from ._special import identity
 
 
 def phi_lo(r, theta):
@@ -57,10 +58,6 @@ def conjugate(t):
     return out
 
 
-def activation(v):
-    return np.asarray(v, dtype=np.float64) * 1.0
-
-
 JEFFREYS = register(FDivergence(
     name="jeffreys",
     formula="(u - 1)*log(u)",
@@ -68,7 +65,7 @@ JEFFREYS = register(FDivergence(
     f_prime_log=f_prime_log,
     conjugate=conjugate,
     conjugate_domain=(-math.inf, math.inf),
-    activation=activation,
+    activation=identity,
     conjugate_activation=conjugate,
     f_at_one=0.0,
     f_prime_at_one=0.0,

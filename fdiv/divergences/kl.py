@@ -15,6 +15,7 @@ import numpy as np
 from .._generator import FDivergence
 from .._kernels import horner
 from .._registry import register
+from ._special import identity
 
 # φ(e^r) = Σ_{k≥2} (k−1) r^k / k!   and   e^{−r}φ(e^r) = Σ_{k≥2} (−r)^k / k!
 _LO = tuple([0.0, 0.0] + [(k - 1) / math.factorial(k) for k in range(2, 22)])
@@ -49,10 +50,6 @@ def conjugate(t):
     return np.exp(np.asarray(t, dtype=np.float64) - 1.0)
 
 
-def activation(v):
-    return np.asarray(v, dtype=np.float64) * 1.0
-
-
 KL = register(FDivergence(
     name="kl",
     formula="u*log(u)",
@@ -60,7 +57,7 @@ KL = register(FDivergence(
     f_prime_log=f_prime_log,
     conjugate=conjugate,
     conjugate_domain=(-math.inf, math.inf),
-    activation=activation,
+    activation=identity,
     conjugate_activation=conjugate,
     f_at_one=0.0,
     f_prime_at_one=1.0,

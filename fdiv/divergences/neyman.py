@@ -14,6 +14,7 @@ import numpy as np
 
 from .._generator import FDivergence
 from .._registry import register
+from ._special import one_minus_exp
 
 
 def phi_lo(r, theta):
@@ -46,10 +47,6 @@ def conjugate(t):
                         np.where(np.isnan(t), np.nan, np.inf))
 
 
-def activation(v):
-    return -np.expm1(-np.asarray(v, dtype=np.float64))
-
-
 def conjugate_activation(v):
     with np.errstate(over="ignore"):
         return -2.0 * np.expm1(-0.5 * np.asarray(v, dtype=np.float64))
@@ -62,7 +59,7 @@ NEYMAN = register(FDivergence(
     f_prime_log=f_prime_log,
     conjugate=conjugate,
     conjugate_domain=(-math.inf, 1.0),
-    activation=activation,
+    activation=one_minus_exp,
     conjugate_activation=conjugate_activation,
     f_at_one=0.0,
     f_prime_at_one=0.0,

@@ -14,6 +14,7 @@ import numpy as np
 
 from .._generator import FDivergence
 from .._registry import register
+from ._special import identity
 
 
 def phi_lo(r, theta):
@@ -43,10 +44,6 @@ def conjugate(t):
         return np.where(t >= -2.0, t * (0.25 * t + 1.0), np.where(np.isnan(t), np.nan, -1.0))
 
 
-def activation(v):
-    return np.asarray(v, dtype=np.float64) * 1.0
-
-
 PEARSON = register(FDivergence(
     name="pearson",
     formula="(u - 1)**2",
@@ -54,7 +51,7 @@ PEARSON = register(FDivergence(
     f_prime_log=f_prime_log,
     conjugate=conjugate,
     conjugate_domain=(-math.inf, math.inf),
-    activation=activation,
+    activation=identity,
     conjugate_activation=conjugate,
     f_at_one=0.0,
     f_prime_at_one=0.0,
