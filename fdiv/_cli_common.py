@@ -159,3 +159,18 @@ class Progress:
             self.bar.close()
         elif self.enabled:
             print(file=sys.stderr)
+
+
+def pyplot(command):
+    """``matplotlib.pyplot`` on the Agg backend, or None (with a notice on stderr) when the
+    optional ``plot`` extra is not installed; ``command`` names the caller in the notice."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"{command}: matplotlib is not installed (pip install 'fdiv[plot]'); skipping plots",
+              file=sys.stderr)
+        return None
+    return plt

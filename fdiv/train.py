@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from ._cli_common import Progress, json_object, positive_float, positive_int, widths
+from ._cli_common import Progress, json_object, positive_float, positive_int, pyplot, widths
 from ._encoding import jsonable
 from .nn.threads import blas_threads
 
@@ -264,14 +264,8 @@ def _print_summary(out):
 
 def _plots(trainer, out_dir):
     """Samples over data, D vs D* (1-D) or critic contours (2-D), loss curves; [] without mpl."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("fdiv train gan: matplotlib is not installed (pip install 'fdiv[plot]'); "
-              "skipping plots", file=sys.stderr)
+    plt = pyplot("fdiv train gan")
+    if plt is None:
         return []
     files = []
     data, obj = trainer.data, trainer.objective

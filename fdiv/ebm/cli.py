@@ -21,6 +21,7 @@ from dataclasses import asdict
 import numpy as np
 
 from .._cli_common import Progress as _Progress
+from .._cli_common import pyplot
 from .._cli_common import positive_float as _positive_float
 from .._cli_common import positive_int as _positive_int
 from .._cli_common import widths as _widths
@@ -187,14 +188,8 @@ def _summary(out, out_dir):
 
 def _plots(run, out_dir):
     """Energy contours / density, sampler over data, learning curves; [] without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("fdiv train ebm: matplotlib is not installed (pip install 'fdiv[plot]'); "
-              "skipping plots", file=sys.stderr)
+    plt = pyplot("fdiv train ebm")
+    if plt is None:
         return []
     from .grid import log_partition
 
