@@ -122,9 +122,9 @@ def _converges_at_end(Pp, Pq, div):
     if Pp == Pq:
         return True, "p/q tends to a constant"
     if Pp > Pq:  # p vanishes faster: r → −∞
-        (k, m), front, back = div.growth_lo, Pq, Pp
+        (k, _), front, back = div.growth_lo, Pq, Pp
     else:
-        (k, m), front, back = div.growth_hi, Pp, Pq
+        (k, _), front, back = div.growth_hi, Pp, Pq
     # q^{1+k} p^{−k} (or p^{1+k} q^{−k}); k = 0 drops the other density (even an infinite power)
     E = (1.0 + k) * front - (k * back if k else 0.0)
     return E > -1.0, f"the integrand behaves like δ^{E:g} near the end"

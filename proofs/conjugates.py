@@ -575,7 +575,6 @@ def _check_biconjugate(g: Generator) -> Outcome:
     for br in d.branches:
         if br.kind != "interior":
             continue
-        p = br.piece
         if br.value is None:
             outs.append(Outcome(NUMERIC, "f* has no closed form on a branch; f** checked numerically"))
             continue

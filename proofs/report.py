@@ -10,7 +10,6 @@ import argparse
 import importlib
 import json
 import os
-import sys
 import time
 from collections import Counter
 
