@@ -25,7 +25,8 @@ import time
 
 import numpy as np
 
-from ._cli_common import Progress, json_object, positive_float, positive_int, pyplot, widths
+from ._cli_common import (Progress, json_object, parse_params, positive_float, positive_int,
+                          pyplot, widths)
 from ._encoding import jsonable
 from .nn.threads import blas_threads
 
@@ -65,6 +66,8 @@ def add_train_parser(sub):
     c.add_argument("--q", required=True, help="distribution spec, e.g. 'norm(0.5, 1)'")
     c.add_argument("--divergence", default="gan",
                    help="'gan' (the lecture's JS-GAN) or any registry name (fdiv.names())")
+    c.add_argument("--param", action="append", default=[], metavar="K=V",
+                   help="member parameter, e.g. --param a=2 for alpha")
     c.add_argument("--steps", type=positive_int, default=800)
     c.add_argument("--batch-size", type=positive_int, default=512)
     c.add_argument("--widths", type=widths, default=(32, 32), help="hidden widths, e.g. 32,32")
@@ -131,14 +134,16 @@ def _run_critic(args):
     from .gan.critic import evaluate_critic, train_critic
 
     p, q = parse_spec(args.p), parse_spec(args.q)
-    from ._registry import names
+    from ._registry import get, names
 
     if args.divergence not in names():
         raise ValueError(f"--divergence {args.divergence!r} is unknown; choose 'gan' or one of "
                          f"{', '.join(names())}")
+    params = parse_params(args.param)
+    div = get(args.divergence, **params) if params else args.divergence
     t0 = time.perf_counter()
     with blas_threads(args.threads):
-        critic = train_critic(p, q, args.divergence, steps=args.steps, batch_size=args.batch_size,
+        critic = train_critic(p, q, div, steps=args.steps, batch_size=args.batch_size,
                               widths=args.widths, activation=args.activation, lr=args.lr,
                               seed=args.seed)
         res = evaluate_critic(critic, p, q)

@@ -96,3 +96,17 @@ def test_plots_skipped_with_notice_when_matplotlib_missing(capsys, tmp_path, mon
     code, out, err = _run(capsys, *args, "--steps", "3", "--out", str(tmp_path), "--json")
     assert code == 0 and "skipping plots" in err and json.loads(out)["plots"] == []
     assert math.isfinite(json.loads(out)["wall_seconds"])
+
+
+def test_train_critic_takes_member_parameters(capsys):
+    # alpha(a) between N(0,1) and N(Δ,1): (exp(a(a−1)Δ²/2) − 1)/(a(a−1)), written out here
+    a, delta = 2.0, 0.5
+    code = main(["train", "critic", "--p", "norm(0, 1)", "--q", "norm(0.5, 1)", "--divergence",
+                 "alpha", "--param", "a=2", "--steps", "20", "--seed", "0", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)  # 20 steps need not pass the checks; the reference must be alpha(a=2)
+    ref = (math.exp(a * (a - 1) * delta**2 / 2) - 1) / (a * (a - 1))
+    assert out["reference"] == pytest.approx(ref, rel=1e-9)
+    assert main(["train", "critic", "--p", "norm(0, 1)", "--q", "norm(0.5, 1)", "--divergence",
+                 "alpha", "--param", "b=2", "--steps", "2"]) == 2
+    assert "takes a" in capsys.readouterr().err
