@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["FAMILIES", "Family", "row", "rows", "logpdf_table", "logpdf_points"]
+__all__ = ["FAMILIES", "Family", "row", "rows", "logpdf_member", "logpdf_table", "logpdf_points"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 _LOG2PI = math.log(2.0 * math.pi)
@@ -37,14 +37,18 @@ class Family:
     ``tail`` describes the log density of the *standard* member far out on each infinite side
     as coefficients of ``(e^{|z|}, z², |z|, (log|z|)², log|z|)`` (see :mod:`fdiv._tails`);
     ``end_power`` the exponent ``α − 1`` of ``δ^{α−1}`` at finite support ends (δ the distance).
+    ``guards`` are the standard landmarks (among ``landmarks``) that only guard the far tail (the
+    e^{-100} points); the batch kernel adds them only where a piece would otherwise span them
+    widely (:mod:`fdiv._fused`).
     """
 
-    def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None):
+    def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None, guards=()):
         self.code, self.name, self.shapes = code, name, shapes
         self.support = support  # standard support (lo, hi)
         self.landmarks = landmarks  # callable(shapes) -> standard landmark points
         self.tail = tail  # callable(shapes) -> {side: vector}
         self.end_power = end_power  # callable(shapes) -> {side: power}
+        self.guards = tuple(guards)  # standard points, a subset of landmarks(shapes)
 
 
 def _sym(points):
@@ -74,7 +78,7 @@ def _cauchy_tail(s):
 
 FAMILIES = {
     "norm": Family(NORM, "norm", (), (-math.inf, math.inf),
-                   lambda s: _sym([2.0, 6.0, 15.0]), _norm_tail),
+                   lambda s: _sym([3.0, 9.0, 15.0]), _norm_tail, guards=(-15.0, 15.0)),
     "t": Family(T, "t", ("df",), (-math.inf, math.inf),
                 lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
     "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),
@@ -157,9 +161,8 @@ def row(family: Family, loc: float, scale: float, shapes, logw: float = 0.0) -> 
 
 
 @njit(**_OPTS)
-def _logpdf_row(tab, k, anchor, offset):
-    code = int(tab[k, 0])
-    loc, scale, s1, s2, c = tab[k, 2], tab[k, 3], tab[k, 4], tab[k, 5], tab[k, 6]
+def logpdf_member(code, loc, scale, s1, s2, c, anchor, offset):
+    """log density of one family member (the fields of a table row) at ``anchor + offset``."""
     z = ((anchor - loc) + offset) / scale
     if code == NORM:
         return c - 0.5 * z * z
@@ -199,6 +202,12 @@ def _logpdf_row(tab, k, anchor, offset):
     if zc == 0.0:
         return math.inf if s2 < 1.0 else (c if s2 == 1.0 else _NEG_INF)
     return c + (s1 - 1.0) * math.log(z) + (s2 - 1.0) * math.log(zc)
+
+
+@njit(**_OPTS)
+def _logpdf_row(tab, k, anchor, offset):
+    return logpdf_member(int(tab[k, 0]), tab[k, 2], tab[k, 3], tab[k, 4], tab[k, 5], tab[k, 6],
+                         anchor, offset)
 
 
 @njit(**_OPTS)

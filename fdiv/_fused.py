@@ -1,9 +1,21 @@
-"""The batch path fused into one numba kernel: adaptive G10/K21 per integral, log densities from
-table rows and the member's scalar kernels evaluated inline (no arrays between the stages).
+"""The batch path fused into one numba kernel: for every integral, breakpoints from the two
+densities' landmarks, then adaptive G10/K21 with log densities and the member's scalar kernels
+evaluated inline (no arrays, no Python, between the stages).
 
 Same rule, maps, error estimate and stopping test as :func:`fdiv._quadrature.adaptive` (the
 building blocks are shared); here each integral is refined by bisecting its worst interval, one
-at a time, as QUADPACK's QAG does, which needs no Python between rounds.
+at a time, as QUADPACK's QAG does.
+
+Breakpoints
+-----------
+The union of the two densities' *core* landmarks (``Family.landmarks`` without its ``guards``),
+with points closer than the smaller scale merged, then the tails ``(−∞, first]`` and
+``[last, ∞)`` by the rational maps.  A *guard* landmark (a point beyond which the density is below
+~e^{-100} of its peak, ``Family.guards``) is added only where it falls inside a finite piece wider
+than its distance to that density's outermost core landmark: there a piece reaching to the other
+density's landmarks could otherwise hide this density's tail between two nodes.  Where the
+densities overlap the guards lie inside pieces of the other density's core, which already resolve
+them, and are left out: about a third fewer evaluations than the plain union.
 """
 from __future__ import annotations
 
@@ -12,35 +24,100 @@ import math
 import numpy as np
 from numba import njit
 
-from ._families import logpdf_rows
+from ._families import logpdf_member
 from ._kernels import integrand_point
-from ._quadrature import WG21, WK21, X21, map_point, rule
+from ._quadrature import WG21, WK21, X21, map_point
 
-__all__ = ["adaptive_pairs"]
+__all__ = ["adaptive_pairs", "breakpoints"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 _EPS = float(np.finfo(float).eps)
+#: most breakpoints per integral: both densities' landmarks and guards
+MAX_POINTS = 64
 
 
 @njit(**_OPTS)
-def _interval(lo, hi, theta, g, TP, TQ, b, kind, anchor, width, t0, t1, x21, wk21, wg21, vals, jac):
+def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, x21, wk21, wg21):
+    """``(K21, |K21 − G10|, K21 of |f|)`` on ``[t0, t1]`` of one mapped piece.
+
+    ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities, as scalars,
+    so that their family codes are loop-invariant and the density kernels inline.
+    """
     h = 0.5 * (t1 - t0)
     c = 0.5 * (t1 + t0)
+    k = 0.0
+    gauss = 0.0
+    a = 0.0
     for j in range(21):
         off, dxdt = map_point(kind, width, c + h * x21[j])
-        jac[j] = dxdt * h
-        if jac[j] == 0.0:
-            vals[j] = 0.0
+        jac = dxdt * h
+        if jac == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
             continue
-        lp = logpdf_rows(TP, b, 1, anchor, off)
-        lq = logpdf_rows(TQ, b, 1, anchor, off)
-        vals[j] = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
-    return rule(vals, jac, 0, wk21, wg21)
+        lp = P[0] + logpdf_member(int(P[1]), P[2], P[3], P[4], P[5], P[6], anchor, off)
+        lq = Q[0] + logpdf_member(int(Q[1]), Q[2], Q[3], Q[4], Q[5], Q[6], anchor, off)
+        v = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
+        if v != v:
+            return np.nan, np.inf, np.inf
+        f = v * jac
+        k += wk21[j] * f
+        gauss += wg21[j] * f
+        a += wk21[j] * abs(f)
+    if math.isinf(k):
+        return k, 0.0, a
+    return k, abs(k - gauss), a
 
 
 @njit(**_OPTS)
-def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, width0, rtol, atol,
-                    max_intervals, x21, wk21, wg21, value, error, ok):
+def _insert_sorted(pts, n, x):
+    """Insert ``x`` into the sorted ``pts[:n]``; returns the new count."""
+    i = n
+    while i > 0 and pts[i - 1] > x:
+        pts[i] = pts[i - 1]
+        i -= 1
+    pts[i] = x
+    return n + 1
+
+
+@njit(**_OPTS)
+def _add_guards(pts, n, loc, scale, core, guards):
+    """Add the guards of one density that fall inside a piece wider than their distance to its
+    outermost core landmark on their side (see the module notes)."""
+    cmin = core.min()
+    cmax = core.max()
+    for gz in guards:
+        x = loc + scale * gz
+        if not (pts[0] < x < pts[n - 1]):
+            continue  # beyond the hull: inside a tail piece, which reaches to infinity
+        gap = scale * (gz - cmax if gz > 0.0 else cmin - gz)
+        i = 1
+        while pts[i] < x:
+            i += 1
+        if pts[i] - pts[i - 1] > gap and pts[i] != x:
+            n = _insert_sorted(pts, n, x)
+    return n
+
+
+@njit(**_OPTS)
+def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
+    """The breakpoints of one integral (module notes) into ``pts``; returns their count."""
+    n = 0
+    for z in core_p:
+        n = _insert_sorted(pts, n, P[2] + P[3] * z)
+    for z in core_q:
+        n = _insert_sorted(pts, n, Q[2] + Q[3] * z)
+    delta = min(P[3], Q[3])
+    m = 1
+    for i in range(1, n):
+        if pts[i] - pts[m - 1] >= delta:
+            pts[m] = pts[i]
+            m += 1
+    m = _add_guards(pts, m, P[2], P[3], core_p, guard_p)
+    return _add_guards(pts, m, Q[2], Q[3], core_q, guard_q)
+
+
+@njit(**_OPTS)
+def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, rtol, atol,
+                    max_intervals, x21, wk21, wg21, value, error, ok, intervals):
     m = max_intervals
     kind = np.empty(m, np.int64)
     anchor = np.empty(m)
@@ -50,15 +127,25 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, widt
     est = np.empty(m)
     err = np.empty(m)
     ab = np.empty(m)
-    vals = np.empty(21)
-    jac = np.empty(21)
-    for b in range(first.size):
-        n = count[b]
+    pts = np.empty(MAX_POINTS)
+    for b in range(TP.shape[0]):
+        P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
+        Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
+        npts = breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts)
+        # the tails' map scale: the larger density scale, or half the span of the breakpoints
+        # (a heavy tail decays on the scale of its distance from the centre)
+        tail = max(max(P[3], Q[3]), 0.5 * (pts[npts - 1] - pts[0]))
+        n = 0
+        for i in range(npts - 1):
+            kind[n], anchor[n], width[n] = 0, pts[i], pts[i + 1] - pts[i]
+            n += 1
+        kind[n], anchor[n], width[n] = 2, pts[0], tail
+        kind[n + 1], anchor[n + 1], width[n + 1] = 1, pts[npts - 1], tail
+        n += 2
         for i in range(n):
-            s = first[b] + i
-            kind[i], anchor[i], width[i], t0[i], t1[i] = kind0[s], anchor0[s], width0[s], 0.0, 1.0
-            est[i], err[i], ab[i] = _interval(lo, hi, theta, g, TP, TQ, b, kind[i], anchor[i],
-                                              width[i], 0.0, 1.0, x21, wk21, wg21, vals, jac)
+            t0[i], t1[i] = 0.0, 1.0
+            est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
+                                              width[i], 0.0, 1.0, x21, wk21, wg21)
         while True:
             tot = 0.0
             terr = 0.0
@@ -78,34 +165,42 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, first, count, kind0, anchor0, widt
             kind[n], anchor[n], width[n], t0[n], t1[n] = kind[worst], anchor[worst], width[worst], mid, t1[worst]
             t1[worst] = mid
             for i in (worst, n):
-                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, TP, TQ, b, kind[i], anchor[i],
-                                                  width[i], t0[i], t1[i], x21, wk21, wg21, vals, jac)
+                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
+                                                  width[i], t0[i], t1[i], x21, wk21, wg21)
             n += 1
         if math.isinf(tot):
             terr = 0.0
         value[b] = tot
         error[b] = terr
         ok[b] = math.isinf(tot) or terr <= max(atol, rtol * abs(tot))
+        intervals[b] = n
 
 
-def adaptive_pairs(div, TP, TQ, pieces, rtol, atol=0.0, max_intervals=2000):
-    """Integrate ``q φ(p/q)`` for integral ``b`` between the one-row tables ``TP[b]``, ``TQ[b]``.
+def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000):
+    """Integrate ``q φ(p/q)`` over ℝ for integral ``b`` between the one-row tables ``TP[b]``,
+    ``TQ[b]`` of members of the families ``fam_p``, ``fam_q`` (landmarks independent of the
+    shape parameters).
 
-    ``pieces`` are the initial intervals (:class:`fdiv._quadrature.Pieces`) sorted by owner.
-    Returns ``value, error, converged`` arrays.
+    Returns ``value, error, converged, intervals`` arrays (``intervals``: the number of K21
+    intervals evaluated, 21 evaluations each).
     """
     from ._kernels import scalar_kernels
 
-    owner, kind, anchor, width = pieces.arrays()
-    order = np.argsort(owner, kind="stable")
-    owner, kind, anchor, width = owner[order], kind[order], anchor[order], width[order]
+    def points(fam):
+        lm = np.asarray(fam.landmarks(()), dtype=np.float64)
+        guards = np.asarray(fam.guards, dtype=np.float64)
+        core = lm[~np.isin(lm, guards)]
+        return core, guards
+
+    (core_p, guard_p), (core_q, guard_q) = points(fam_p), points(fam_q)
+    if core_p.size + guard_p.size + core_q.size + guard_q.size > MAX_POINTS:
+        raise ValueError("too many landmarks for the batch kernel")  # a Family definition bug
     n = TP.shape[0]
-    count = np.bincount(owner, minlength=n).astype(np.int64)
-    first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
     lo, hi = scalar_kernels(div)
     g = np.array([*div.growth_lo, *div.growth_hi], dtype=np.float64)
-    value, error, ok = np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
+    value, error = np.empty(n), np.empty(n)
+    ok, intervals = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
     _adaptive_pairs(lo, hi, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
-                    first, count, kind, anchor, width, float(rtol), float(atol), int(max_intervals),
-                    X21, WK21, WG21, value, error, ok)
-    return value, error, ok
+                    core_p, guard_p, core_q, guard_q, float(rtol), float(atol), int(max_intervals),
+                    X21, WK21, WG21, value, error, ok, intervals)
+    return value, error, ok, intervals

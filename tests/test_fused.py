@@ -1,0 +1,94 @@
+"""The fused batch kernel (:mod:`fdiv._fused`): its breakpoints, and its values against mpmath and
+against the general path (which builds its pieces independently, in Python)."""
+import math
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from scipy import stats
+
+import fdiv
+from fdiv._families import FAMILIES
+from fdiv._fused import MAX_POINTS, breakpoints
+
+NORM = FAMILIES["norm"]
+
+
+def _points(p, q):
+    core = np.array([z for z in NORM.landmarks(()) if z not in NORM.guards])
+    guards = np.array(NORM.guards)
+    # (log weight, code, loc, scale, s1, s2, c), as the kernel unpacks a table row
+    P = (0.0, 0.0, float(p[0]), float(p[1]), 0.0, 0.0, 0.0)
+    Q = (0.0, 0.0, float(q[0]), float(q[1]), 0.0, 0.0, 0.0)
+    out = np.empty(MAX_POINTS)
+    n = breakpoints(P, Q, core, guards, core, guards, out)
+    return out[:n]
+
+
+def test_overlapping_pair_merges_close_points_and_needs_no_guard():
+    pts = _points((0.0, 1.0), (0.1, 1.0))
+    assert np.all(np.diff(pts) >= 1.0)  # merged to the smaller scale
+    assert pts.size == 5
+    assert not np.any(np.isin(np.abs(pts), [15.0, 15.1]))
+
+
+def test_far_apart_pair_gets_the_guards_between_the_densities():
+    pts = _points((0.0, 1.0), (40.0, 1.0))
+    assert 15.0 in pts and 25.0 in pts  # P's right guard, Q's left guard
+    assert -15.0 not in pts and 55.0 not in pts  # beyond the hull: tail pieces cover them
+    assert np.all(np.diff(pts) > 0)
+
+
+def test_narrow_inside_wide_keeps_the_narrow_core():
+    pts = _points((0.0, 1e-3), (0.0, 1.0))
+    for z in (-9e-3, -3e-3, 0.0, 3e-3, 9e-3):
+        assert np.any(np.isclose(pts, z, rtol=0, atol=1e-15))
+    # the narrow density's guards (±0.015) fall inside the wide density's piece [0.009, 3]:
+    # wider than their distance to the narrow core, so they are added
+    assert np.any(np.isclose(pts, 0.015, rtol=0, atol=1e-15))
+
+
+def _kl_normal_mp(m1, s1, m2, s2):
+    with mpmath.workdps(40):
+        m1, s1, m2, s2 = (mpmath.mpf(float(v)) for v in (m1, s1, m2, s2))
+        return float(mpmath.log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - mpmath.mpf(1) / 2)
+
+
+HARD_PAIRS = [
+    (0.0, 1.0, 30.0, 10.0),  # the guard at 15 is inside the piece [9, 30]
+    (30.0, 10.0, 0.0, 1.0),
+    (0.0, 1.0, 0.0, 1e-3),  # narrow vs wide
+    (1000.0, 1.0, 1001.0, 2.0),  # far from the origin
+    (0.3, 1.7, 0.3 + 1e-4, 1.7 * (1 + 2e-4)),  # nearly equal: KL ≈ 1e-8
+    (-5.0, 0.01, 5.0, 3.0),
+    (0.0, 1.0, 60.0, 1.0),  # far apart: KL = 1800
+]
+
+
+def test_batch_kl_matches_mpmath_on_hard_pairs():
+    m1, s1, m2, s2 = (np.array(c) for c in zip(*HARD_PAIRS))
+    got, err = fdiv.divergence("kl", stats.norm(m1, s1), stats.norm(m2, s2), return_error=True)
+    for i, pair in enumerate(HARD_PAIRS):
+        want = _kl_normal_mp(*pair)
+        assert abs(got[i] - want) <= 1e-10 * want, (pair, got[i], want)
+        assert err[i] <= 1e-10 * want
+
+
+@pytest.mark.parametrize("name", ["kl", "js", "squared_hellinger", "pearson", "reverse_kl", "gan"])
+def test_batch_agrees_with_the_general_path(name):
+    """The general path (a one-component Mixture) builds its pieces from the full landmark sets in
+    Python: an independent construction of the same integral."""
+    rng = np.random.default_rng(11)
+    m1, m2 = rng.normal(0, 3, 12), rng.normal(0, 3, 12)
+    s1, s2 = np.exp(rng.normal(0, 1, 12)), np.exp(rng.normal(0, 1, 12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = fdiv.divergence(name, stats.norm(m1, s1), stats.norm(m2, s2))
+        for i in range(m1.size):
+            general = fdiv.divergence(name, fdiv.Mixture([1.0], [stats.norm(m1[i], s1[i])]),
+                                      fdiv.Mixture([1.0], [stats.norm(m2[i], s2[i])]))
+            if math.isinf(general):
+                assert batch[i] == general
+            else:
+                assert abs(batch[i] - general) <= 3e-10 * abs(general), (i, batch[i], general)
