@@ -26,7 +26,7 @@ from numba import njit
 
 from ._families import logpdf_member
 from ._kernels import integrand_point
-from ._quadrature import WG21, WK21, X21, map_point
+from ._quadrature import WG21, WK21, X21, map_point, rule
 
 __all__ = ["adaptive_pairs", "breakpoints"]
 
@@ -37,34 +37,25 @@ MAX_POINTS = 64
 
 
 @njit(**_OPTS)
-def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, x21, wk21, wg21):
-    """``(K21, |K21 − G10|, K21 of |f|)`` on ``[t0, t1]`` of one mapped piece.
+def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, x21, wk21, wg21, vals, jac):
+    """``(K21, |K21 − G10|, K21 of |f|)`` on ``[t0, t1]`` of one mapped piece (``vals``, ``jac``:
+    scratch arrays of 21).
 
     ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities, as scalars,
     so that their family codes are loop-invariant and the density kernels inline.
     """
     h = 0.5 * (t1 - t0)
     c = 0.5 * (t1 + t0)
-    k = 0.0
-    gauss = 0.0
-    a = 0.0
     for j in range(21):
         off, dxdt = map_point(kind, width, c + h * x21[j])
-        jac = dxdt * h
-        if jac == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
+        jac[j] = dxdt * h
+        if jac[j] == 0.0:
+            vals[j] = 0.0
             continue
         lp = P[0] + logpdf_member(int(P[1]), P[2], P[3], P[4], P[5], P[6], anchor, off)
         lq = Q[0] + logpdf_member(int(Q[1]), Q[2], Q[3], Q[4], Q[5], Q[6], anchor, off)
-        v = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
-        if v != v:
-            return np.nan, np.inf, np.inf
-        f = v * jac
-        k += wk21[j] * f
-        gauss += wg21[j] * f
-        a += wk21[j] * abs(f)
-    if math.isinf(k):
-        return k, 0.0, a
-    return k, abs(k - gauss), a
+        vals[j] = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
+    return rule(vals, jac, 0, wk21, wg21)
 
 
 @njit(**_OPTS)
@@ -128,6 +119,8 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
     err = np.empty(m)
     ab = np.empty(m)
     pts = np.empty(MAX_POINTS)
+    vals = np.empty(21)
+    jac = np.empty(21)
     for b in range(TP.shape[0]):
         P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
         Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
@@ -145,7 +138,7 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         for i in range(n):
             t0[i], t1[i] = 0.0, 1.0
             est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                              width[i], 0.0, 1.0, x21, wk21, wg21)
+                                              width[i], 0.0, 1.0, x21, wk21, wg21, vals, jac)
         while True:
             tot = 0.0
             terr = 0.0
@@ -166,7 +159,7 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
             t1[worst] = mid
             for i in (worst, n):
                 est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                                  width[i], t0[i], t1[i], x21, wk21, wg21)
+                                                  width[i], t0[i], t1[i], x21, wk21, wg21, vals, jac)
             n += 1
         if math.isinf(tot):
             terr = 0.0
