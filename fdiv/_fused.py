@@ -26,7 +26,7 @@ from numba import njit
 
 from ._families import logpdf_member
 from ._kernels import integrand_point
-from ._quadrature import WG21, WK21, X21, map_point, rule
+from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule
 
 __all__ = ["adaptive_pairs", "breakpoints"]
 
@@ -37,17 +37,17 @@ MAX_POINTS = 64
 
 
 @njit(**_OPTS)
-def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, x21, wk21, wg21, vals, jac):
-    """``(K21, |K21 − G10|, K21 of |f|)`` on ``[t0, t1]`` of one mapped piece (``vals``, ``jac``:
-    scratch arrays of 21).
+def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, xs, wk, wg, vals, jac):
+    """``(K, |K − G|, K of |f|)`` on ``[t0, t1]`` of one mapped piece, by the Kronrod pair with
+    nodes ``xs`` (K21 or K7; ``vals``, ``jac``: scratch arrays of 21).
 
     ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities, as scalars,
     so that their family codes are loop-invariant and the density kernels inline.
     """
     h = 0.5 * (t1 - t0)
     c = 0.5 * (t1 + t0)
-    for j in range(21):
-        off, dxdt = map_point(kind, width, c + h * x21[j])
+    for j in range(xs.size):
+        off, dxdt = map_point(kind, width, c + h * xs[j])
         jac[j] = dxdt * h
         if jac[j] == 0.0:
             vals[j] = 0.0
@@ -55,7 +55,7 @@ def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, x21, wk21, wg
         lp = P[0] + logpdf_member(int(P[1]), P[2], P[3], P[4], P[5], P[6], anchor, off)
         lq = Q[0] + logpdf_member(int(Q[1]), Q[2], Q[3], Q[4], Q[5], Q[6], anchor, off)
         vals[j] = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
-    return rule(vals, jac, 0, wk21, wg21)
+    return rule(vals, jac, 0, wk, wg)
 
 
 @njit(**_OPTS)
@@ -108,8 +108,9 @@ def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
 
 @njit(**_OPTS)
 def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, rtol, atol,
-                    max_intervals, x21, wk21, wg21, value, error, ok, intervals):
+                    max_intervals, x21, wk21, wg21, x7, wk7, wg7, value, error, ok, evaluations):
     m = max_intervals
+    coarse = np.empty(m, np.bool_)  # evaluated by K7 so far (the tails, until refined)
     kind = np.empty(m, np.int64)
     anchor = np.empty(m)
     width = np.empty(m)
@@ -135,10 +136,18 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         kind[n], anchor[n], width[n] = 2, pts[0], tail
         kind[n + 1], anchor[n + 1], width[n + 1] = 1, pts[npts - 1], tail
         n += 2
+        evals = 0
         for i in range(n):
             t0[i], t1[i] = 0.0, 1.0
-            est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                              width[i], 0.0, 1.0, x21, wk21, wg21, vals, jac)
+            coarse[i] = kind[i] != 0
+            if coarse[i]:
+                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
+                                                  width[i], 0.0, 1.0, x7, wk7, wg7, vals, jac)
+                evals += 7
+            else:
+                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
+                                                  width[i], 0.0, 1.0, x21, wk21, wg21, vals, jac)
+                evals += 21
         while True:
             tot = 0.0
             terr = 0.0
@@ -153,10 +162,19 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
             tol = max(atol, rtol * abs(tot), 64.0 * _EPS * tab)
             if terr <= tol or math.isinf(tot) or tot != tot or n >= m:
                 break
+            if coarse[worst]:  # first K21 on it, then bisections
+                coarse[worst] = False
+                est[worst], err[worst], ab[worst] = _interval(
+                    lo, hi, theta, g, P, Q, kind[worst], anchor[worst], width[worst], t0[worst],
+                    t1[worst], x21, wk21, wg21, vals, jac)
+                evals += 21
+                continue
             # bisect the worst interval: left half in place, right half appended
             mid = 0.5 * (t0[worst] + t1[worst])
             kind[n], anchor[n], width[n], t0[n], t1[n] = kind[worst], anchor[worst], width[worst], mid, t1[worst]
+            coarse[n] = False
             t1[worst] = mid
+            evals += 42
             for i in (worst, n):
                 est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
                                                   width[i], t0[i], t1[i], x21, wk21, wg21, vals, jac)
@@ -166,7 +184,7 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         value[b] = tot
         error[b] = terr
         ok[b] = math.isinf(tot) or terr <= max(atol, rtol * abs(tot))
-        intervals[b] = n
+        evaluations[b] = evals
 
 
 def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000):
@@ -174,8 +192,8 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
     ``TQ[b]`` of members of the families ``fam_p``, ``fam_q`` (landmarks independent of the
     shape parameters).
 
-    Returns ``value, error, converged, intervals`` arrays (``intervals``: the number of K21
-    intervals evaluated, 21 evaluations each).
+    Returns ``value, error, converged, evaluations`` arrays (``evaluations``: integrand
+    evaluations per integral).
     """
     from ._kernels import scalar_kernels
 
@@ -192,8 +210,8 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
     lo, hi = scalar_kernels(div)
     g = np.array([*div.growth_lo, *div.growth_hi], dtype=np.float64)
     value, error = np.empty(n), np.empty(n)
-    ok, intervals = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
+    ok, evaluations = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
     _adaptive_pairs(lo, hi, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
                     core_p, guard_p, core_q, guard_q, float(rtol), float(atol), int(max_intervals),
-                    X21, WK21, WG21, value, error, ok, intervals)
-    return value, error, ok, intervals
+                    X21, WK21, WG21, X7, WK7, WG7, value, error, ok, evaluations)
+    return value, error, ok, evaluations

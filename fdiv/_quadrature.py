@@ -29,7 +29,8 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["XK", "WK", "WG", "X21", "WK21", "WG21", "Pieces", "adaptive", "nodes", "map_point", "rule"]
+__all__ = ["XK", "WK", "WG", "X21", "WK21", "WG21", "X7", "WK7", "WG7", "Pieces", "adaptive", "nodes",
+           "map_point", "rule"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 
@@ -59,6 +60,15 @@ WG21 = np.zeros(21)
 WG21[1:10:2] = WG
 WG21[11:20:2] = WG[::-1]
 N_NODES = 21
+
+# G3/K7 (Kronrod's extension of the 3-point Gauss rule), for pieces expected to be negligible:
+# the tails beyond every landmark in the batch kernel, upgraded to K21 when their estimate is not.
+# Solved from the moment equations in mpmath (40 digits); tests/test_engine.py checks exactness.
+_XK7 = np.array([0.96049126870802028342, 0.77459666924148337704, 0.43424374934680255800])
+_WK7 = np.array([0.10465622602646726519, 0.26848808986833344073, 0.40139741477596222291])
+X7 = np.concatenate([-_XK7, [0.0], _XK7[::-1]])
+WK7 = np.concatenate([_WK7, [0.45091653865847414235], _WK7[::-1]])
+WG7 = np.array([0.0, 5.0 / 9.0, 0.0, 8.0 / 9.0, 0.0, 5.0 / 9.0, 0.0])
 
 
 @njit(**_OPTS)
@@ -92,11 +102,12 @@ def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
 
 @njit(**_OPTS)
 def rule(vals, jac, base, wk21, wg21):
-    """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values and Jacobians."""
+    """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values and Jacobians (or
+    the same for any Kronrod pair: the weights' length is the number of nodes)."""
     k = 0.0
     g = 0.0
     a = 0.0
-    for j in range(21):
+    for j in range(wk21.size):
         jj = jac[base + j]
         if jj == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
             continue

@@ -9,7 +9,7 @@ import pytest
 import scipy.stats as st
 
 import fdiv
-from fdiv._quadrature import WG, WK, XK
+from fdiv._quadrature import WG, WG7, WK, WK7, X7, XK
 
 
 def gauss_kl(m1, s1, m2, s2):
@@ -27,6 +27,15 @@ def test_kronrod_rule_is_exact_to_degree_31_and_gauss_to_19():
         assert abs(wk @ x**deg - exact) < 1e-15, deg
         if deg < 20:
             assert abs(wg @ xg**deg - exact) < 1e-15, deg
+
+
+def test_k7_rule_is_exact_to_degree_11_and_its_gauss_rule_to_5():
+    for deg in range(0, 12):
+        exact = 0.0 if deg % 2 else 2.0 / (deg + 1)
+        assert abs(WK7 @ X7**deg - exact) < 1e-15, deg
+        if deg < 6:
+            assert abs(WG7 @ X7**deg - exact) < 1e-15, deg
+    assert abs(WK7 @ X7**12 - 2.0 / 13) > 1e-6  # and no further: the nodes are Kronrod's
 
 
 def test_integrate_polynomial_times_density_matches_moments():
