@@ -15,7 +15,9 @@ with points closer than the smaller scale merged, then the tails ``(−∞, firs
 than its distance to that density's outermost core landmark: there a piece reaching to the other
 density's landmarks could otherwise hide this density's tail between two nodes.  Where the
 densities overlap the guards lie inside pieces of the other density's core, which already resolve
-them, and are left out: about a third fewer evaluations than the plain union.
+them, and are left out.  The two tails start with the G3/K7 pair (they are usually negligible) and
+get K21 when their estimate asks for it.  For the benchmark's Gaussian pairs this takes 224
+evaluations per certified integral where the plain union of all landmarks took 317.
 """
 from __future__ import annotations
 
@@ -140,14 +142,10 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         for i in range(n):
             t0[i], t1[i] = 0.0, 1.0
             coarse[i] = kind[i] != 0
-            if coarse[i]:
-                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                                  width[i], 0.0, 1.0, x7, wk7, wg7, vals, jac)
-                evals += 7
-            else:
-                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                                  width[i], 0.0, 1.0, x21, wk21, wg21, vals, jac)
-                evals += 21
+            xs, wk, wg = (x7, wk7, wg7) if coarse[i] else (x21, wk21, wg21)
+            est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i], width[i],
+                                              0.0, 1.0, xs, wk, wg, vals, jac)
+            evals += xs.size
         while True:
             tot = 0.0
             terr = 0.0
