@@ -261,11 +261,6 @@ class FamilyBatch:
         """Tail arrays ``(size, 6)`` on ``side`` (vectorised families only)."""
         return tail_vector(self.fam.tail(tuple(self.shapes))[side], self.loc, self.scale, side)
 
-    def landmarks(self):
-        """``(size, L)`` landmark points (vectorised families only)."""
-        std = np.asarray(self.fam.landmarks(()), dtype=np.float64)
-        return self.loc[:, None] + self.scale[:, None] * std[None, :]
-
 
 def as_batch(obj, where="p"):
     """A :class:`FamilyBatch` for scipy frozen distributions (scalar or array parameters), else
