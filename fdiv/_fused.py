@@ -30,7 +30,7 @@ from ._families import logpdf_member
 from ._kernels import integrand_point
 from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule
 
-__all__ = ["adaptive_pairs", "breakpoints"]
+__all__ = ["adaptive_pairs", "breakpoints", "core_and_guards"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 _EPS = float(np.finfo(float).eps)
@@ -185,6 +185,13 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         evaluations[b] = evals
 
 
+def core_and_guards(fam):
+    """A family's standard landmarks split into its core and its guards (module notes)."""
+    lm = np.asarray(fam.landmarks(()), dtype=np.float64)
+    guards = np.asarray(fam.guards, dtype=np.float64)
+    return lm[~np.isin(lm, guards)], guards
+
+
 def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000):
     """Integrate ``q φ(p/q)`` over ℝ for integral ``b`` between the one-row tables ``TP[b]``,
     ``TQ[b]`` of members of the families ``fam_p``, ``fam_q`` (landmarks independent of the
@@ -195,13 +202,7 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
     """
     from ._kernels import scalar_kernels
 
-    def points(fam):
-        lm = np.asarray(fam.landmarks(()), dtype=np.float64)
-        guards = np.asarray(fam.guards, dtype=np.float64)
-        core = lm[~np.isin(lm, guards)]
-        return core, guards
-
-    (core_p, guard_p), (core_q, guard_q) = points(fam_p), points(fam_q)
+    (core_p, guard_p), (core_q, guard_q) = core_and_guards(fam_p), core_and_guards(fam_q)
     if core_p.size + guard_p.size + core_q.size + guard_q.size > MAX_POINTS:
         raise ValueError("too many landmarks for the batch kernel")  # a Family definition bug
     n = TP.shape[0]

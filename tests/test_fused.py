@@ -10,14 +10,13 @@ from scipy import stats
 
 import fdiv
 from fdiv._families import FAMILIES
-from fdiv._fused import MAX_POINTS, breakpoints
+from fdiv._fused import MAX_POINTS, breakpoints, core_and_guards
 
 NORM = FAMILIES["norm"]
 
 
 def _points(p, q):
-    core = np.array([z for z in NORM.landmarks(()) if z not in NORM.guards])
-    guards = np.array(NORM.guards)
+    core, guards = core_and_guards(NORM)
     # (log weight, code, loc, scale, s1, s2, c), as the kernel unpacks a table row
     P = (0.0, 0.0, float(p[0]), float(p[1]), 0.0, 0.0, 0.0)
     Q = (0.0, 0.0, float(q[0]), float(q[1]), 0.0, 0.0, 0.0)
