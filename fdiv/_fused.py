@@ -28,7 +28,7 @@ from numba import njit
 
 from ._families import logpdf_member
 from ._kernels import integrand_point
-from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule
+from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule, tail_width
 
 __all__ = ["adaptive_pairs", "breakpoints", "core_and_guards"]
 
@@ -128,9 +128,7 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
         Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
         npts = breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts)
-        # the tails' map scale: the larger density scale, or half the span of the breakpoints
-        # (a heavy tail decays on the scale of its distance from the centre)
-        tail = max(max(P[3], Q[3]), 0.5 * (pts[npts - 1] - pts[0]))
+        tail = tail_width(max(P[3], Q[3]), pts[npts - 1] - pts[0])
         n = 0
         for i in range(npts - 1):
             kind[n], anchor[n], width[n] = 0, pts[i], pts[i + 1] - pts[i]

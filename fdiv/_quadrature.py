@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["XK", "WK", "WG", "X21", "WK21", "WG21", "X7", "WK7", "WG7", "Pieces", "adaptive", "nodes",
-           "map_point", "rule"]
+           "map_point", "rule", "tail_width"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 
@@ -87,6 +87,15 @@ def map_point(kind, w, t):
 
 
 @njit(**_OPTS)
+def tail_width(scale, span):
+    """Length scale of the tail maps ``x = a ± w t/(1 − t)``: the larger of the densities' scale
+    and half the span of the breakpoints, so that a heavy (power-law) tail, which decays on the
+    scale of its distance from the centre, is spread over the map variable instead of being
+    squeezed against t = 1 where the first Kronrod nodes cannot see it."""
+    return max(scale, 0.5 * span)
+
+
+@njit(**_OPTS)
 def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
     """Anchors, offsets and Jacobians ``|dx/dt|·(t1 − t0)/2`` of the 21 nodes of every interval."""
     for i in range(kind.size):
@@ -101,13 +110,13 @@ def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
 
 
 @njit(**_OPTS)
-def rule(vals, jac, base, wk21, wg21):
+def rule(vals, jac, base, wk, wg):
     """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values and Jacobians (or
     the same for any Kronrod pair: the weights' length is the number of nodes)."""
     k = 0.0
     g = 0.0
     a = 0.0
-    for j in range(wk21.size):
+    for j in range(wk.size):
         jj = jac[base + j]
         if jj == 0.0:  # the map sent this node onto an end (offset underflowed): no weight
             continue
@@ -115,9 +124,9 @@ def rule(vals, jac, base, wk21, wg21):
         if v != v:
             return np.nan, np.inf, np.inf
         f = v * jj
-        k += wk21[j] * f
-        g += wg21[j] * f
-        a += wk21[j] * abs(f)
+        k += wk[j] * f
+        g += wg[j] * f
+        a += wk[j] * abs(f)
     if math.isinf(k):
         return k, 0.0, a
     return k, abs(k - g), a

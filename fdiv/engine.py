@@ -18,7 +18,7 @@ from . import _tails
 from ._families import logpdf_rows
 from ._kernels import integrand
 from ._fused import adaptive_pairs
-from ._quadrature import Pieces, adaptive
+from ._quadrature import Pieces, adaptive, tail_width
 from ._registry import resolve
 from .discrete import divergence_discrete, is_discrete
 from .distributions import FamilyBatch, as_batch, as_normal
@@ -137,14 +137,6 @@ def _crossings(P, Q, points, scale):
     return roots
 
 
-def _tail_width(scale, span):
-    """Length scale of the tail maps ``x = a ± w t/(1 − t)``: the larger of the densities' scale
-    and half the span of the breakpoints, so that a heavy (power-law) tail, which decays on the
-    scale of its distance from the centre, is spread over the map variable instead of being
-    squeezed against t = 1 where the first Kronrod nodes cannot see it."""
-    return np.maximum(scale, 0.5 * span)
-
-
 def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
     """Split the union of the supports of ``dists`` at their landmarks into mapped intervals.
 
@@ -172,7 +164,7 @@ def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
         kinds.append(np.full(both.sum(), 4))
         anchors.append(b[both])
         widths.append(b[both] - m[both])
-    tail = _tail_width(scale, pts[-1] - pts[0])
+    tail = tail_width(float(scale), float(pts[-1] - pts[0]))
     if not math.isfinite(lo):
         kinds.append([2]), anchors.append([pts[0]]), widths.append([tail])
     if not math.isfinite(hi):
