@@ -1,6 +1,8 @@
 """The batch path fused into one numba kernel: for every integral, breakpoints from the two
-densities' landmarks, then adaptive G10/K21 with log densities and the member's scalar kernels
-evaluated inline (no arrays, no Python, between the stages).
+densities' landmarks, then adaptive G10/K21 with the log densities and the member's integrand
+evaluated a block of nodes at a time (all initial pieces in one block, the two halves of a
+bisection in another), as SIMD loops where the family and the member allow
+(:func:`fdiv._families.logpdf_block`, :mod:`fdiv._blocks`).
 
 Same rule, maps, error estimate and stopping test as :func:`fdiv._quadrature.adaptive` (the
 building blocks are shared); here each integral is refined by bisecting its worst interval, one
@@ -26,9 +28,9 @@ import math
 import numpy as np
 from numba import njit
 
-from ._families import logpdf_member
-from ._kernels import integrand_point
-from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule, tail_width
+from ._blocks import integrand_block
+from ._families import logpdf_block
+from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule_weighed, tail_width, weigh
 
 __all__ = ["adaptive_pairs", "breakpoints", "core_and_guards"]
 
@@ -39,25 +41,42 @@ MAX_POINTS = 64
 
 
 @njit(**_OPTS)
-def _interval(lo, hi, theta, g, P, Q, kind, anchor, width, t0, t1, xs, wk, wg, vals, jac):
-    """``(K, |K − G|, K of |f|)`` on ``[t0, t1]`` of one mapped piece, by the Kronrod pair with
-    nodes ``xs`` (K21 or K7; ``vals``, ``jac``: scratch arrays of 21).
+def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, cnt, xs, wk, wg, est, err, ab):
+    """``(K, |K − G|, K of |f|)`` into ``est``, ``err``, ``ab`` for the intervals ``idx[:cnt]``,
+    all by the Kronrod pair with nodes ``xs`` (K21 or K7), evaluated as one block of nodes.
 
-    ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities, as scalars,
-    so that their family codes are loop-invariant and the density kernels inline.
+    ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities; ``lo``,
+    ``hi``, ``blk``, ``has_blk``, ``theta``, ``g``: the member's kernels and constants (separate
+    arguments: numba would try to unify function types packed in a tuple); ``S``: scratch
+    arrays (see :func:`_adaptive_pairs`).
     """
-    h = 0.5 * (t1 - t0)
-    c = 0.5 * (t1 + t0)
-    for j in range(xs.size):
-        off, dxdt = map_point(kind, width, c + h * xs[j])
-        jac[j] = dxdt * h
-        if jac[j] == 0.0:
-            vals[j] = 0.0
-            continue
-        lp = P[0] + logpdf_member(int(P[1]), P[2], P[3], P[4], P[5], P[6], anchor, off)
-        lq = Q[0] + logpdf_member(int(Q[1]), Q[2], Q[3], Q[4], Q[5], Q[6], anchor, off)
-        vals[j] = integrand_point(lo, hi, theta, g[0], g[1], g[2], g[3], lp, lq)
-    return rule(vals, jac, 0, wk, wg)
+    A, O, J, LP, LQ, F, R, V = S
+    m = xs.size
+    n = 0
+    for a in range(cnt):
+        i = idx[a]
+        h = 0.5 * (t1[i] - t0[i])
+        c = 0.5 * (t1[i] + t0[i])
+        a0, w = anchor[i], width[i]
+        if kind[i] == 0:  # map_point's affine case, as a loop that vectorises
+            for j in range(m):
+                A[n + j] = a0
+                O[n + j] = w * (c + h * xs[j])
+                J[n + j] = w * h
+        else:
+            for j in range(m):
+                off, dxdt = map_point(kind[i], w, c + h * xs[j])
+                A[n + j] = a0
+                O[n + j] = off
+                J[n + j] = dxdt * h
+        n += m
+    logpdf_block(P, A, O, LP, n)
+    logpdf_block(Q, A, O, LQ, n)
+    integrand_block(lo, hi, blk, has_blk, theta, g[0], g[1], g[2], g[3], LP, LQ, F, n, R, V)
+    weigh(F, J, n)
+    for a in range(cnt):
+        i = idx[a]
+        est[i], err[i], ab[i] = rule_weighed(F, a * m, wk, wg)
 
 
 @njit(**_OPTS)
@@ -109,8 +128,8 @@ def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
 
 
 @njit(**_OPTS)
-def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, rtol, atol,
-                    max_intervals, x21, wk21, wg21, x7, wk7, wg7, value, error, ok, evaluations):
+def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, rtol, atol, max_intervals,
+                    x21, wk21, wg21, x7, wk7, wg7, value, error, ok, evaluations):
     m = max_intervals
     coarse = np.empty(m, np.bool_)  # evaluated by K7 so far (the tails, until refined)
     kind = np.empty(m, np.int64)
@@ -122,8 +141,10 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
     err = np.empty(m)
     ab = np.empty(m)
     pts = np.empty(MAX_POINTS)
-    vals = np.empty(21)
-    jac = np.empty(21)
+    idx = np.empty(MAX_POINTS + 1, np.int64)
+    nb = (MAX_POINTS + 1) * 21  # the most nodes in one block: every initial piece by K21
+    S = (np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb),
+         np.empty(nb), np.empty(nb))
     for b in range(TP.shape[0]):
         P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
         Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
@@ -136,14 +157,14 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
         kind[n], anchor[n], width[n] = 2, pts[0], tail
         kind[n + 1], anchor[n + 1], width[n + 1] = 1, pts[npts - 1], tail
         n += 2
-        evals = 0
         for i in range(n):
             t0[i], t1[i] = 0.0, 1.0
             coarse[i] = kind[i] != 0
-            xs, wk, wg = (x7, wk7, wg7) if coarse[i] else (x21, wk21, wg21)
-            est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i], width[i],
-                                              0.0, 1.0, xs, wk, wg, vals, jac)
-            evals += xs.size
+            idx[i] = i
+        # the finite pieces by K21 in one block, the two tails by K7 in another
+        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, n - 2, x21, wk21, wg21, est, err, ab)
+        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx[n - 2:], 2, x7, wk7, wg7, est, err, ab)
+        evals = 21 * (n - 2) + 14
         while True:
             tot = 0.0
             terr = 0.0
@@ -158,11 +179,11 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
             tol = max(atol, rtol * abs(tot), 64.0 * _EPS * tab)
             if terr <= tol or math.isinf(tot) or tot != tot or n >= m:
                 break
+            idx[0] = worst
             if coarse[worst]:  # first K21 on it, then bisections
                 coarse[worst] = False
-                est[worst], err[worst], ab[worst] = _interval(
-                    lo, hi, theta, g, P, Q, kind[worst], anchor[worst], width[worst], t0[worst],
-                    t1[worst], x21, wk21, wg21, vals, jac)
+                _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, 1, x21, wk21, wg21, est,
+                          err, ab)
                 evals += 21
                 continue
             # bisect the worst interval: left half in place, right half appended
@@ -170,10 +191,9 @@ def _adaptive_pairs(lo, hi, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, 
             kind[n], anchor[n], width[n], t0[n], t1[n] = kind[worst], anchor[worst], width[worst], mid, t1[worst]
             coarse[n] = False
             t1[worst] = mid
+            idx[1] = n
+            _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, 2, x21, wk21, wg21, est, err, ab)
             evals += 42
-            for i in (worst, n):
-                est[i], err[i], ab[i] = _interval(lo, hi, theta, g, P, Q, kind[i], anchor[i],
-                                                  width[i], t0[i], t1[i], x21, wk21, wg21, vals, jac)
             n += 1
         if math.isinf(tot):
             terr = 0.0
@@ -198,6 +218,7 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
     Returns ``value, error, converged, evaluations`` arrays (``evaluations``: integrand
     evaluations per integral).
     """
+    from ._blocks import block_kernel
     from ._kernels import scalar_kernels
 
     (core_p, guard_p), (core_q, guard_q) = core_and_guards(fam_p), core_and_guards(fam_q)
@@ -205,10 +226,11 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
         raise ValueError("too many landmarks for the batch kernel")  # a Family definition bug
     n = TP.shape[0]
     lo, hi = scalar_kernels(div)
+    blk, has_blk = block_kernel(div)
     g = np.array([*div.growth_lo, *div.growth_hi], dtype=np.float64)
     value, error = np.empty(n), np.empty(n)
     ok, evaluations = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
-    _adaptive_pairs(lo, hi, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
+    _adaptive_pairs(lo, hi, blk, has_blk, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
                     core_p, guard_p, core_q, guard_q, float(rtol), float(atol), int(max_intervals),
                     X21, WK21, WG21, X7, WK7, WG7, value, error, ok, evaluations)
     return value, error, ok, evaluations

@@ -79,6 +79,10 @@ class FDivergence:
     phi_lo, phi_hi : callable or None
         Scalar kernels of the centred generator (see module docstring); plain Python using
         :mod:`math` so numba can compile them.  ``None`` for user generators (generic path).
+    phi_block : callable or None
+        Optional: the same factor as ``phi_lo``/``phi_hi`` for a whole block of ``r`` values,
+        written without branches so that numba vectorises it (:mod:`fdiv._blocks`); the batch
+        engine uses it when given.
     theta : float
         The one real parameter passed to ``phi_lo``/``phi_hi`` (``a`` for alpha; 0 otherwise).
     growth_lo, growth_hi : tuple (k, m)
@@ -116,6 +120,7 @@ class FDivergence:
     f_prime_at_inf: float
     phi_lo: Callable | None = None
     phi_hi: Callable | None = None
+    phi_block: Callable | None = None
     theta: float = 0.0
     growth_lo: tuple = (0.0, 0.0)
     growth_hi: tuple = (0.0, 0.0)

@@ -186,6 +186,24 @@ def check_phi_kernels(div, ref):
         assert got >= 0, f"phi({r}) = {got} < 0"
 
 
+def check_phi_block(div, ref):
+    """The SIMD block kernel (:mod:`fdiv._blocks`) against the mpmath references, all points
+    in one block, as the batch engine calls it."""
+    if div.phi_block is None:
+        pytest.skip("no block kernel (optional: the engine uses phi_lo/phi_hi)")
+    import ctypes
+
+    from fdiv._blocks import block_kernel
+
+    blk, _ = block_kernel(div)
+    r = np.array([float(p["logu"]) for p in ref["points"]])
+    v = np.full_like(r, np.nan)
+    as_ptr = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))  # noqa: E731
+    blk.ctypes(as_ptr(r), as_ptr(v), r.size, div.theta)
+    for p, got in zip(ref["points"], v):
+        check_close(got, p["phi"], p["sens_phi"], f"phi_block at r = {float(p['logu'])!r}")
+
+
 def _near_edge(t, edge):
     return math.isfinite(edge) and abs(t - edge) <= 4 * EPS * max(1.0, abs(t))
 
@@ -301,7 +319,7 @@ def check_metadata(div, ref):
 
 
 CHECKS = [check_f_at_one, check_f_prime_at_one, check_limits, check_growth, check_f_log,
-          check_f_prime, check_phi_kernels, check_conjugate, check_activation,
+          check_f_prime, check_phi_kernels, check_phi_block, check_conjugate, check_activation,
           check_activation_domain, check_conjugate_activation_composition, check_fenchel_young,
           check_convexity, check_metadata]
 
