@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 __all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity"]
 
@@ -25,6 +26,7 @@ __all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector",
 #     log p(x) ≈ d e^{ρ|x|} + x2 x² + x1 |x| + log2 (log|x|)² + log1 log|x|     (|x| → ∞).
 # The slots after d are in decreasing order of dominance; the e^{ρ|x|} term dominates them all.
 RHO, D, X2, X1, LOG2, LOG1 = range(6)
+_OPTS = dict(cache=True, error_model="numpy")
 
 
 def tail_vector(vec, loc, scale, side):
@@ -50,35 +52,104 @@ def tail_vector(vec, loc, scale, side):
     return out
 
 
+@njit(**_OPTS)
+def _combine_row(a, A, b, B, out):
+    """``out = a·A + b·B`` for one pair of tail rows (see :func:`combine`); ``out`` may be
+    ``A`` or ``B``."""
+    for j in range(2, 6):
+        lin = a * A[j] + b * B[j]
+        mag = abs(a * A[j]) + abs(b * B[j])
+        out[j] = 0.0 if abs(lin) <= 1e-12 * mag else lin
+    dA, dB = a * A[D], b * B[D]
+    rA = A[RHO] if dA != 0 else 0.0
+    rB = B[RHO] if dB != 0 else 0.0
+    if rA == rB:
+        d = dA + dB
+        if abs(d) <= 1e-12 * (abs(dA) + abs(dB)):
+            d = 0.0
+    else:
+        d = dA if rA > rB else dB
+    out[D] = d
+    out[RHO] = max(rA, rB) if d != 0 else 0.0
+
+
+@njit(**_OPTS)
+def _lead_row(T):
+    """``(slot, coefficient)`` of the dominant term of one tail row (see :func:`lead`)."""
+    if T[D] != 0:
+        return D, T[D]
+    for j in range(X2, 6):
+        if T[j] != 0:
+            return j, T[j]
+    return 6, 0.0
+
+
+@njit(**_OPTS)
+def _converges_row(Lp, Lq, klo, mlo, khi, mhi, R, E, bump):
+    """Does ``q φ(p/q)`` decay integrably where the tails ``Lp``, ``Lq`` hold?  (``R``, ``E``,
+    ``bump``: scratch rows.)"""
+    _combine_row(1.0, Lp, -1.0, Lq, R)  # the tail of r = log p − log q
+    rslot, rcoef = _lead_row(R)
+    if rslot == 6:
+        return True  # p/q tends to a constant
+    low = rcoef < 0  # r → −∞: q^{1+k} p^{−k} |r|^m;  r → +∞: p^{1+k} q^{−k} r^m
+    k, m = (klo, mlo) if low else (khi, mhi)
+    front, back = (Lq, Lp) if low else (Lp, Lq)
+    _combine_row(1.0 + k, front, -k, back, E)
+    # |r|^m with r growing like its leading term
+    bump[:] = 0.0
+    bump[X1] = m * R[RHO] if rslot == D else 0.0
+    bump[LOG1] = 2.0 * m if rslot == X2 else (m if rslot == X1 else 0.0)
+    _combine_row(1.0, E, 1.0, bump, E)  # in place: each slot is read before it is written
+    eslot, ecoef = _lead_row(E)
+    if eslot == LOG1:
+        return ecoef < -1.0
+    return eslot != 6 and ecoef < 0
+
+
+@njit(**_OPTS)
+def _combine_rows(a, A, b, B, out):
+    for i in range(out.shape[0]):
+        _combine_row(a[i], A[i], b[i], B[i], out[i])
+
+
+@njit(**_OPTS)
+def _lead_rows(T, slot, coef):
+    for i in range(T.shape[0]):
+        slot[i], coef[i] = _lead_row(T[i])
+
+
+@njit(**_OPTS)
+def _converges_rows(Lp, Lq, klo, mlo, khi, mhi, out):
+    R, E, bump = np.empty(6), np.empty(6), np.empty(6)
+    for i in range(out.size):
+        out[i] = _converges_row(Lp[i], Lq[i], klo, mlo, khi, mhi, R, E, bump)
+
+
+def _rows(*arrays):
+    """Broadcast tail arrays (``(..., 6)``) to a common shape; return it and ``(n, 6)`` copies."""
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in arrays))
+    shape = arrays[0].shape[:-1]
+    return shape, [np.ascontiguousarray(x.reshape(-1, 6)) for x in arrays]
+
+
 def combine(a, A, b, B):
     """``a·A + b·B`` for tail arrays (cancellations to rounding are set to exact zeros)."""
     A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
-    a, b = np.asarray(a, dtype=np.float64)[..., None], np.asarray(b, dtype=np.float64)[..., None]
-    lin = a * A[..., 2:] + b * B[..., 2:]
-    mag = np.abs(a * A[..., 2:]) + np.abs(b * B[..., 2:])
-    lin = np.where(np.abs(lin) <= 1e-12 * mag, 0.0, lin)
-    dA, dB = a[..., 0] * A[..., D], b[..., 0] * B[..., D]
-    rA = np.where(dA != 0, A[..., RHO], 0.0)
-    rB = np.where(dB != 0, B[..., RHO], 0.0)
-    same = rA == rB
-    d = np.where(same, dA + dB, np.where(rA > rB, dA, dB))
-    d = np.where(same & (np.abs(d) <= 1e-12 * (np.abs(dA) + np.abs(dB))), 0.0, d)
-    rho = np.where(d != 0, np.maximum(rA, rB), 0.0)
-    out = np.empty(np.broadcast_shapes(A.shape, B.shape, lin.shape[:-1] + (6,)))
-    out[..., RHO], out[..., D], out[..., 2:] = rho, d, lin
-    return out
+    a = np.asarray(a, dtype=np.float64)[..., None] * np.ones(6)
+    b = np.asarray(b, dtype=np.float64)[..., None] * np.ones(6)
+    shape, (A, B, a, b) = _rows(A, B, a, b)
+    out = np.empty_like(A)
+    _combine_rows(np.ascontiguousarray(a[:, 0]), A, np.ascontiguousarray(b[:, 0]), B, out)
+    return out.reshape(shape + (6,))
 
 
 def lead(T):
     """``(slot, coefficient)`` of the dominant term (slot 6 and 0.0 when the tail is flat)."""
-    T = np.asarray(T, dtype=np.float64)
-    slots = np.concatenate([T[..., D:D + 1], T[..., X2:]], axis=-1)  # d, x2, x1, log2, log1
-    nz = slots != 0
-    first = np.where(nz.any(axis=-1), nz.argmax(axis=-1), 5)
-    coef = np.take_along_axis(np.concatenate([slots, np.zeros(slots.shape[:-1] + (1,))], axis=-1),
-                              first[..., None], axis=-1)[..., 0]
-    slot = np.where(first == 0, D, first + 1)  # back to array slots (D, X2, X1, LOG2, LOG1, 6)
-    return slot, coef
+    shape, (T,) = _rows(T)
+    slot, coef = np.empty(T.shape[0], dtype=np.int64), np.empty(T.shape[0])
+    _lead_rows(T, slot, coef)
+    return slot.reshape(shape), coef.reshape(shape)
 
 
 def heavier(A, B):
@@ -89,23 +160,11 @@ def heavier(A, B):
 
 def converges_at_infinity(div, Lp, Lq):
     """Boolean array: does the integrand ``q φ(p/q)`` decay integrably where these tails hold?"""
-    Lp, Lq = np.broadcast_arrays(np.asarray(Lp, float), np.asarray(Lq, float))
-    R = combine(1.0, Lp, -1.0, Lq)  # the tail of r = log p − log q
-    rslot, rcoef = lead(R)
+    shape, (Lp, Lq) = _rows(Lp, Lq)
     (klo, mlo), (khi, mhi) = div.growth_lo, div.growth_hi
-    low = rcoef < 0  # r → −∞: q^{1+k} p^{−k} |r|^m
-    k = np.where(low, klo, khi)
-    m = np.where(low, mlo, mhi)
-    front, back = np.where(low[..., None], Lq, Lp), np.where(low[..., None], Lp, Lq)
-    E = combine(1.0 + k, front, -k, back)
-    # |r|^m with r growing like its leading term
-    bump = np.zeros_like(E)
-    bump[..., X1] = np.where(rslot == D, m * R[..., RHO], 0.0)
-    bump[..., LOG1] = np.where(rslot == X2, 2.0 * m, np.where(rslot == X1, m, 0.0))
-    E = combine(1.0, E, 1.0, bump)
-    eslot, ecoef = lead(E)
-    ok = np.where(eslot == LOG1, ecoef < -1.0, np.where(eslot == 6, False, ecoef < 0))
-    return np.where(rslot == 6, True, ok)
+    out = np.empty(Lp.shape[0], dtype=np.bool_)
+    _converges_rows(Lp, Lq, float(klo), float(mlo), float(khi), float(mhi), out)
+    return out.reshape(shape)
 
 
 def _power_at(nm, point, side):
