@@ -15,9 +15,12 @@ import math
 import numpy as np
 from scipy.special import wrightomega
 
+from numba import njit
+
+from .._blocks import block
 from .._generator import FDivergence
 from .._registry import register
-from ._special import identity
+from ._special import identity, kl_factors
 
 
 def phi_lo(r, theta):
@@ -30,6 +33,18 @@ def phi_hi(r, theta):
     if r == math.inf:
         return math.inf
     return -r * math.expm1(-r)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _phi(r):
+    E, L = kl_factors(r)  # φ(e^r) = e^{−r}φ(e^r)|_{−r} = E + L: KL's factor plus reverse KL's
+    return E + L
+
+
+def phi_block(r, v, n, theta):
+    r, v = block(r, n), block(v, n)
+    for i in range(n):
+        v[i] = _phi(r[i])
 
 
 def f_log(logu):
@@ -73,6 +88,7 @@ JEFFREYS = register(FDivergence(
     f_prime_at_inf=math.inf,
     phi_lo=phi_lo,
     phi_hi=phi_hi,
+    phi_block=phi_block,
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 1.0),
     symmetric=True,

@@ -7,7 +7,7 @@
 * ``e^{−r} φ(e^r) = r + expm1(−r)`` for ``r ≥ 0`` (grows like r: f′(∞) = ∞),
 
 each with its Taylor series near r = 0, where the closed forms cancel.  ``phi_block`` computes
-both branches for a block of ``r`` without branching (:mod:`fdiv._blocks`).
+both branches for a block of ``r`` without branching, from :func:`~._special.kl_factors`.
 """
 import math
 
@@ -18,9 +18,8 @@ from numba import njit
 from .._blocks import block
 from .._generator import FDivergence
 from .._kernels import horner
-from .._vmath import exp, polyval
 from .._registry import register
-from ._special import identity
+from ._special import identity, kl_factors
 
 # φ(e^r) = Σ_{k≥2} (k−1) r^k / k!   and   e^{−r}φ(e^r) = Σ_{k≥2} (−r)^k / k!
 _LO = tuple([0.0, 0.0] + [(k - 1) / math.factorial(k) for k in range(2, 22)])
@@ -41,21 +40,10 @@ def phi_hi(r, theta):
     return r + math.expm1(-r)
 
 
-#: e^a − 1 − a = a² Σ_j a^j/(j+2)!, truncated at a^15 (relative error < 6e-18 for |a| ≤ ½)
-_E = tuple(1.0 / math.factorial(k) for k in range(2, 16))
-
-
 @njit(cache=True, error_model="numpy", inline="always")
 def _phi(r):
-    """Both branches without branching, from one series in ``a = −|r|``:
-    ``E = e^a − 1 − a`` is ``e^{−r}φ(e^r)`` for r > 0, and ``φ(e^r) = (a − 1)E + a²`` for r ≤ 0."""
-    a = max(-abs(r), -746.0)  # e^a underflows to 0 at r = −inf
-    e = exp(a)
-    near = a > -0.5
-    big = r > 0.0
-    E = a * a * polyval(_E, a) if near else (e - 1.0) + abs(r)
-    lo = (a - 1.0) * E + a * a if near else 1.0 - e * (1.0 - a)
-    return E if big else lo
+    E, L = kl_factors(r)  # e^{−r}φ(e^r) = E for r > 0, φ(e^r) = L for r ≤ 0
+    return E if r > 0.0 else L
 
 
 def phi_block(r, v, n, theta):

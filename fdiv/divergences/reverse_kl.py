@@ -11,9 +11,12 @@ import math
 
 import numpy as np
 
+from numba import njit
+
+from .._blocks import block
 from .._generator import FDivergence
 from .._registry import register
-from ._special import expm1mx
+from ._special import expm1mx, kl_factors
 
 
 def phi_lo(r, theta):
@@ -26,6 +29,18 @@ def phi_hi(r, theta):
     if r < 700.0:
         return math.exp(-r) * expm1mx(r)
     return 1.0 - math.exp(-r) * (1.0 + r)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _phi(r):
+    E, L = kl_factors(r)  # φ(e^r) = E for r ≤ 0, e^{−r}φ(e^r) = L for r > 0 (KL mirrored)
+    return L if r > 0.0 else E
+
+
+def phi_block(r, v, n, theta):
+    r, v = block(r, n), block(v, n)
+    for i in range(n):
+        v[i] = _phi(r[i])
 
 
 def f_log(logu):
@@ -66,6 +81,7 @@ REVERSE_KL = register(FDivergence(
     f_prime_at_inf=0.0,
     phi_lo=phi_lo,
     phi_hi=phi_hi,
+    phi_block=phi_block,
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 0.0),
     conjugate_form="-1 - log(-t)",
