@@ -38,6 +38,9 @@ _OPTS = dict(cache=True, error_model="numpy")
 _EPS = float(np.finfo(float).eps)
 #: most breakpoints per integral: both densities' landmarks and guards
 MAX_POINTS = 64
+# interval counts as int64 values, not integer literals: numba compiles a separate
+# specialisation of a callee for every literal argument (seconds of first-call compile each)
+_ONE, _TWO = np.int64(1), np.int64(2)
 
 
 @njit(**_OPTS)
@@ -70,9 +73,9 @@ def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, 
                 O[n + j] = off
                 J[n + j] = dxdt * h
         n += m
-    logpdf_block(P, A, O, LP, n)
-    logpdf_block(Q, A, O, LQ, n)
-    integrand_block(lo, hi, blk, has_blk, theta, g[0], g[1], g[2], g[3], LP, LQ, F, n, R, V)
+    logpdf_block(P, A, O, LP, np.int64(n))
+    logpdf_block(Q, A, O, LQ, np.int64(n))
+    integrand_block(lo, hi, blk, has_blk, theta, g[0], g[1], g[2], g[3], LP, LQ, F, np.int64(n), R, V)
     weigh(F, J, n)
     for a in range(cnt):
         i = idx[a]
@@ -94,8 +97,10 @@ def _insert_sorted(pts, n, x):
 def _add_guards(pts, n, loc, scale, core, guards):
     """Add the guards of one density that fall inside a piece wider than their distance to its
     outermost core landmark on their side (see the module notes)."""
-    cmin = core.min()
-    cmax = core.max()
+    cmin = cmax = core[0]
+    for z in core:  # (a loop: numba's ndarray.min() alone costs 0.4 s of first-call compile)
+        cmin = min(cmin, z)
+        cmax = max(cmax, z)
     for gz in guards:
         x = loc + scale * gz
         if not (pts[0] < x < pts[n - 1]):
@@ -123,7 +128,7 @@ def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
         if pts[i] - pts[m - 1] >= delta:
             pts[m] = pts[i]
             m += 1
-    m = _add_guards(pts, m, P[2], P[3], core_p, guard_p)
+    m = _add_guards(pts, np.int64(m), P[2], P[3], core_p, guard_p)
     return _add_guards(pts, m, Q[2], Q[3], core_q, guard_q)
 
 
@@ -163,7 +168,7 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             idx[i] = i
         # the finite pieces by K21 in one block, the two tails by K7 in another
         _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, n - 2, x21, wk21, wg21, est, err, ab)
-        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx[n - 2:], 2, x7, wk7, wg7, est, err, ab)
+        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx[n - 2:], _TWO, x7, wk7, wg7, est, err, ab)
         evals = 21 * (n - 2) + 14
         while True:
             tot = 0.0
@@ -182,7 +187,7 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             idx[0] = worst
             if coarse[worst]:  # first K21 on it, then bisections
                 coarse[worst] = False
-                _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, 1, x21, wk21, wg21, est,
+                _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, _ONE, x21, wk21, wg21, est,
                           err, ab)
                 evals += 21
                 continue
@@ -192,7 +197,7 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             coarse[n] = False
             t1[worst] = mid
             idx[1] = n
-            _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, 2, x21, wk21, wg21, est, err, ab)
+            _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, _TWO, x21, wk21, wg21, est, err, ab)
             evals += 42
             n += 1
         if math.isinf(tot):
