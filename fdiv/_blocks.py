@@ -27,7 +27,7 @@ import numpy as np
 from numba import carray, cfunc, njit, types
 from numba.extending import intrinsic
 
-from ._kernels import R_ASYMPTOTE, integrand_point
+from ._kernels import R_ASYMPTOTE, _integrand_kernel, integrand_point
 from ._vmath import BLOCK_FASTMATH, exp
 
 __all__ = ["BLOCK_SIG", "block", "block_kernel", "integrand_block"]
@@ -96,8 +96,7 @@ def integrand_block(lo, hi, blk, has_blk, theta, klo, mlo, khi, mhi, lp, lq, out
     """``out[:n] = q φ(p/q)`` from ``lp[:n] = log p``, ``lq[:n] = log q`` (``r``, ``v``: scratch
     arrays of at least ``n``); the same values as :func:`~fdiv._kernels.integrand_point`."""
     if not has_blk:
-        for j in range(n):
-            out[j] = integrand_point(lo, hi, theta, klo, mlo, khi, mhi, lp[j], lq[j])
+        _integrand_kernel(lo, hi, theta, klo, mlo, khi, mhi, lp[:n], lq[:n], out[:n])
         return
     for j in range(n):
         r[j] = lp[j] - lq[j]

@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["XK", "WK", "WG", "X21", "WK21", "WG21", "X7", "WK7", "WG7", "Pieces", "adaptive", "nodes",
-           "map_point", "rule", "rule_weighed", "weigh", "tail_width"]
+           "map_point", "rule_weighed", "weigh", "tail_width"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 
@@ -109,37 +109,11 @@ def nodes(kind, anchor, width, t0, t1, x21, a_out, o_out, j_out):
             j_out[base] = dxdt * h
 
 
-@njit(**_OPTS)
-def rule(vals, jac, base, wk, wg):
-    """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values and Jacobians (or
-    the same for any Kronrod pair: the weights' length is the number of nodes).
-
-    A node whose Jacobian is 0 (the map sent it onto an end: its offset underflowed) has no
-    weight, whatever its value.  A NaN value gives ``(nan, inf, inf)``.
-    """
-    k = 0.0
-    g = 0.0
-    a = 0.0
-    for j in range(wk.size):
-        jj = jac[base + j]
-        if jj == 0.0:
-            continue
-        v = vals[base + j]
-        if v != v:
-            return np.nan, np.inf, np.inf
-        f = v * jj
-        k += wk[j] * f
-        g += wg[j] * f
-        a += wk[j] * abs(f)
-    if math.isinf(k):
-        return k, 0.0, a
-    return k, abs(k - g), a
-
-
 @njit(**_OPTS, fastmath={"contract"})
 def weigh(vals, jac, n):
-    """``vals[:n] *= jac[:n]``, 0 where the Jacobian is 0 (whatever the value): the integrand
-    times the map's Jacobian, for :func:`rule_weighed`."""
+    """``vals[:n] *= jac[:n]``, 0 where the Jacobian is 0 (the map sent the node onto an end:
+    its offset underflowed; it has no weight, whatever its value): the integrand times the
+    map's Jacobian, for :func:`rule_weighed`."""
     for j in range(n):
         jj = jac[j]
         vals[j] = vals[j] * jj if jj != 0.0 else 0.0
@@ -160,7 +134,9 @@ def _sums(f, base, wk, wg):
 
 @njit(**_OPTS)
 def rule_weighed(f, base, wk, wg):
-    """:func:`rule` from values already multiplied by their Jacobians (:func:`weigh`).
+    """``(K21, |K21 − G10|, K21 of |f|)`` of one interval from its 21 values already multiplied
+    by their Jacobians (:func:`weigh`), or the same for any Kronrod pair (the weights' length is
+    the number of nodes).  A NaN value gives ``(nan, inf, inf)``.
 
     The three sums are SIMD reductions (``fastmath={'reassoc'}`` lets LLVM split them into
     partial sums; the order is fixed by the compiled code, not by the data).
@@ -177,8 +153,9 @@ def rule_weighed(f, base, wk, wg):
 
 @njit(**_OPTS)
 def _reduce(vals, jac, wk21, wg21, est, err, absest):
+    weigh(vals, jac, vals.size)
     for i in range(est.size):
-        est[i], err[i], absest[i] = rule(vals, jac, i * 21, wk21, wg21)
+        est[i], err[i], absest[i] = rule_weighed(vals, i * 21, wk21, wg21)
 
 
 class Pieces:
@@ -238,7 +215,8 @@ def adaptive(n_integrals, pieces, evaluate, *, rtol, atol=0.0, max_intervals=400
         O = np.empty(m * 21)
         J = np.empty(m * 21)
         nodes(k, a, w, u0, u1, X21, A, O, J)
-        vals = np.asarray(evaluate(np.repeat(o, 21), A, O), dtype=np.float64)
+        # a fresh array: _reduce weighs it in place (evaluate may return an array it keeps)
+        vals = np.array(evaluate(np.repeat(o, 21), A, O), dtype=np.float64)
         e_new = np.empty(m)
         r_new = np.empty(m)
         ab_new = np.empty(m)

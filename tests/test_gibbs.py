@@ -33,7 +33,7 @@ def test_quadratic_energy_against_gaussian_formulas(m, s, c, qm, qs):
     assert g.expected_energy == pytest.approx(c - ((qm - m) ** 2 + qs**2) / (2 * s * s), rel=1e-11, abs=1e-11)
     assert g.kl == pytest.approx(kl_gauss(qm, qs, m, s), rel=1e-9, abs=1e-12)
     assert abs(g.residual) <= 1e-8 * max(1.0, abs(g.log_z)) + g.error
-    assert g.lower_bound <= g.log_z
+    assert g.lower_bound <= g.log_z + g.error  # equal at q = p: up to the quadrature's rounding
 
 
 def test_equality_when_q_is_the_gibbs_distribution():
