@@ -102,10 +102,10 @@ def test_members_without_a_block_kernel_use_the_scalar_path():
 
 def _rule_numpy(vals, jac, wk, wg):
     """The Kronrod pair's sums in NumPy: nodes with Jacobian 0 carry no weight."""
-    f = np.where(jac != 0.0, vals * jac, 0.0)
-    if np.isnan(f).any():
-        return math.nan, math.inf, math.inf
     with np.errstate(invalid="ignore"):
+        f = np.where(jac != 0.0, vals * jac, 0.0)
+        if np.isnan(f).any():
+            return math.nan, math.inf, math.inf
         k, g, a = float(wk @ f), float(wg @ f), float(wk @ np.abs(f))
     if math.isinf(k):
         return k, 0.0, a
