@@ -16,7 +16,7 @@ like the scalar ones); :func:`block` views them as arrays::
 
 :func:`integrand_block` then forms ``(larger density) × v`` for the block, also vectorised, and
 hands every node where that product is not the plain one (a density ``±inf``, ``|r|`` beyond
-the asymptote, a front density below 1e-290 times a factor above 1, a non-finite factor) back to
+the asymptote, a front density below 1e-290 times a factor above 1e10, a non-finite factor) back to
 :func:`~fdiv._kernels.integrand_point`, so both paths define the same integrand.
 """
 from __future__ import annotations

@@ -44,9 +44,10 @@ _ONE, _TWO = np.int64(1), np.int64(2)
 
 
 @njit(**_OPTS)
-def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, cnt, xs, wk, wg, est, err, ab):
-    """``(K, |K − G|, K of |f|)`` into ``est``, ``err``, ``ab`` for the intervals ``idx[:cnt]``,
-    all by the Kronrod pair with nodes ``xs`` (K21 or K7), evaluated as one block of nodes.
+def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, I, E, idx, cnt, xs, wk, wg):
+    """``(K, |K − G|, K of |f|)`` into ``E = (est, err, ab)`` for the intervals ``idx[:cnt]`` of
+    ``I = (kind, anchor, width, t0, t1)``, all by the Kronrod pair with nodes ``xs`` (K21 or K7),
+    evaluated as one block of nodes; returns the number of nodes.
 
     ``P``, ``Q``: ``(log weight, code, loc, scale, s1, s2, c)`` of the two densities; ``lo``,
     ``hi``, ``blk``, ``has_blk``, ``theta``, ``g``: the member's kernels and constants (separate
@@ -54,6 +55,8 @@ def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, 
     arrays (see :func:`_adaptive_pairs`).
     """
     A, O, J, LP, LQ, F, R, V = S
+    kind, anchor, width, t0, t1 = I
+    est, err, ab = E
     m = xs.size
     n = 0
     for a in range(cnt):
@@ -75,11 +78,13 @@ def _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, 
         n += m
     logpdf_block(P, A, O, LP, np.int64(n))
     logpdf_block(Q, A, O, LQ, np.int64(n))
-    integrand_block(lo, hi, blk, has_blk, theta, g[0], g[1], g[2], g[3], LP, LQ, F, np.int64(n), R, V)
+    integrand_block(lo, hi, blk, has_blk, theta, g[0], g[1], g[2], g[3], LP, LQ, F, np.int64(n),
+                    R, V)
     weigh(F, J, n)
     for a in range(cnt):
         i = idx[a]
         est[i], err[i], ab[i] = rule_weighed(F, a * m, wk, wg)
+    return n
 
 
 @njit(**_OPTS)
@@ -133,8 +138,9 @@ def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
 
 
 @njit(**_OPTS)
-def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q, rtol, atol, max_intervals,
-                    x21, wk21, wg21, x7, wk7, wg7, value, error, ok, evaluations):
+def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q,
+                    rtol, atol, max_intervals, x21, wk21, wg21, x7, wk7, wg7, value, error, ok,
+                    evaluations):
     m = max_intervals
     coarse = np.empty(m, np.bool_)  # evaluated by K7 so far (the tails, until refined)
     kind = np.empty(m, np.int64)
@@ -150,6 +156,8 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
     nb = (MAX_POINTS + 1) * 21  # the most nodes in one block: every initial piece by K21
     S = (np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb), np.empty(nb),
          np.empty(nb), np.empty(nb))
+    I = (kind, anchor, width, t0, t1)
+    E = (est, err, ab)
     for b in range(TP.shape[0]):
         P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
         Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
@@ -167,9 +175,10 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             coarse[i] = kind[i] != 0
             idx[i] = i
         # the finite pieces by K21 in one block, the two tails by K7 in another
-        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, n - 2, x21, wk21, wg21, est, err, ab)
-        _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx[n - 2:], _TWO, x7, wk7, wg7, est, err, ab)
-        evals = 21 * (n - 2) + 14
+        evals = _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, I, E, idx, n - 2,
+                          x21, wk21, wg21)
+        evals += _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, I, E, idx[n - 2:], _TWO,
+                           x7, wk7, wg7)
         while True:
             tot = 0.0
             terr = 0.0
@@ -187,9 +196,8 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             idx[0] = worst
             if coarse[worst]:  # first K21 on it, then bisections
                 coarse[worst] = False
-                _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, _ONE, x21, wk21, wg21, est,
-                          err, ab)
-                evals += 21
+                evals += _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, I, E, idx, _ONE, x21, wk21,
+                                   wg21)
                 continue
             # bisect the worst interval: left half in place, right half appended
             mid = 0.5 * (t0[worst] + t1[worst])
@@ -197,8 +205,8 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
             coarse[n] = False
             t1[worst] = mid
             idx[1] = n
-            _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, kind, anchor, width, t0, t1, idx, _TWO, x21, wk21, wg21, est, err, ab)
-            evals += 42
+            evals += _evaluate(P, Q, lo, hi, blk, has_blk, theta, g, S, I, E, idx, _TWO,
+                               x21, wk21, wg21)
             n += 1
         if math.isinf(tot):
             terr = 0.0
@@ -235,7 +243,7 @@ def adaptive_pairs(div, TP, TQ, fam_p, fam_q, rtol, atol=0.0, max_intervals=2000
     g = np.array([*div.growth_lo, *div.growth_hi], dtype=np.float64)
     value, error = np.empty(n), np.empty(n)
     ok, evaluations = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
-    _adaptive_pairs(lo, hi, blk, has_blk, float(div.theta), g, np.ascontiguousarray(TP), np.ascontiguousarray(TQ),
-                    core_p, guard_p, core_q, guard_q, float(rtol), float(atol), int(max_intervals),
+    _adaptive_pairs(lo, hi, blk, has_blk, float(div.theta), g, np.ascontiguousarray(TP),
+                    np.ascontiguousarray(TQ), core_p, guard_p, core_q, guard_q, float(rtol), float(atol), int(max_intervals),
                     X21, WK21, WG21, X7, WK7, WG7, value, error, ok, evaluations)
     return value, error, ok, evaluations
