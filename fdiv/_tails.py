@@ -20,6 +20,8 @@ import math
 import numpy as np
 from numba import njit
 
+from ._borrow import borrow
+
 __all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity"]
 
 # A tail is an array [ρ, d, x2, x1, log2, log1] (any leading batch shape) meaning
@@ -120,8 +122,10 @@ def _lead_rows(T, slot, coef):
 
 
 @njit(**_OPTS)
-def _converges_rows(Lp, Lq, klo, mlo, khi, mhi, out):
-    R, E, bump = np.empty(6), np.empty(6), np.empty(6)
+def _converges_rows(Lp, Lq, klo, mlo, khi, mhi, out, scratch):
+    # borrowed views (the caller owns the arrays): no reference counting per row and call
+    Lp, Lq, scratch = borrow(Lp), borrow(Lq), borrow(scratch)
+    R, E, bump = scratch[0], scratch[1], scratch[2]
     for i in range(out.size):
         out[i] = _converges_row(Lp[i], Lq[i], klo, mlo, khi, mhi, R, E, bump)
 
@@ -163,7 +167,7 @@ def converges_at_infinity(div, Lp, Lq):
     shape, (Lp, Lq) = _rows(Lp, Lq)
     (klo, mlo), (khi, mhi) = div.growth_lo, div.growth_hi
     out = np.empty(Lp.shape[0], dtype=np.bool_)
-    _converges_rows(Lp, Lq, float(klo), float(mlo), float(khi), float(mhi), out)
+    _converges_rows(Lp, Lq, float(klo), float(mlo), float(khi), float(mhi), out, np.empty((3, 6)))
     return out.reshape(shape)
 
 
