@@ -9,8 +9,9 @@ Peers, at the same rtol (1e-10):
 both integrating p·log(p/q) on (−inf, inf) per pair, in a loop.  Errors are measured against
 the Gaussian closed form evaluated in mpmath at 30 digits (in floats it cancels for nearly equal
 pairs) and reported as the max relative error; JS is timed only.  For fdiv's batch kernel the
-K21 intervals per integral and the time per integrand evaluation are printed too, and the
-issue's targets with whether they are met.
+integrand evaluations per integral and the time per evaluation are printed too; the kernel
+alone with its trapezoidal window (the default for Gaussian pairs) and with G10/K21 everywhere;
+and the issue's targets with whether they are met.
 Cold start: a fresh interpreter importing fdiv and computing one KL (numba cache warm).
 """
 import os
@@ -73,16 +74,21 @@ def kl_reference(m1, s1, m2, s2):
     return out
 
 
-def fdiv_evaluations(name, m1, s1, m2, s2, rtol):
-    """Mean integrand evaluations per integral of fdiv's batch kernel on these pairs (a
-    diagnostic: the kernel's own count, read through its internal entry point)."""
+def fdiv_kernel(name, m1, s1, m2, s2, rtol, trapezoid=None):
+    """The batch kernel alone on these pairs, through its internal entry point (tables built
+    beforehand): ``(mean integrand evaluations per integral, its function)``.  A diagnostic:
+    ``trapezoid=False`` runs it with G10/K21 everywhere (no trapezoidal window)."""
     from fdiv._families import FAMILIES, rows
     from fdiv._fused import adaptive_pairs
     from fdiv.engine import DIVERGENCE_ATOL
 
-    norm = FAMILIES["norm"]
+    norm, d = FAMILIES["norm"], fdiv.get(name)
     TP, TQ = rows(norm, m1, s1, ()), rows(norm, m2, s2, ())
-    return float(np.mean(adaptive_pairs(fdiv.get(name), TP, TQ, norm, norm, rtol, DIVERGENCE_ATOL)[3]))
+
+    def run():
+        return adaptive_pairs(d, TP, TQ, norm, norm, rtol, DIVERGENCE_ATOL, trapezoid=trapezoid)
+
+    return float(np.mean(run()[3])), run
 
 
 def median_time(fn, repeat):
@@ -172,9 +178,14 @@ def main(argv=None):
         shown = "(timed only)" if math.isnan(err) else f"{err:12.2e}"
         print(f"{name:44s} {rate:12.0f} {rate / base:12.2f} {shown:>12s}")
     for name, (_, rate, _) in (("kl", rows[0]), ("js", rows[1])):
-        ev = fdiv_evaluations(name, m1, s1, m2, s2, args.rtol)
+        ev, _ = fdiv_kernel(name, m1, s1, m2, s2, args.rtol)
         print(f"fdiv {name}: {ev:.0f} integrand evaluations per integral; "
               f"{1e9 / (rate * ev):.1f} ns per evaluation, all costs included")
+    for label, trap in (("trapezoidal window", None), ("G10/K21 only", False)):
+        ev, run = fdiv_kernel("kl", m1, s1, m2, s2, args.rtol, trapezoid=trap)
+        t, _ = median_time(run, args.repeat)
+        print(f"  batch kernel alone, kl, {label:18s}: {1e6 * t / args.n:.2f} us per integral, "
+              f"{ev:.0f} evaluations")
     kl_rate = rows[0][1]
     print(f"targets (issue 2, one core, rtol 1e-10): >= 500000 KL integrals/s: "
           f"{'met' if kl_rate >= 5e5 else 'NOT met'} ({kl_rate:.0f}/s); >= 3x quad+LLC: "

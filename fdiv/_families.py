@@ -40,15 +40,21 @@ class Family:
     ``guards`` are the standard landmarks (among ``landmarks``) that only guard the far tail (the
     e^{-100} points); the batch kernel adds them only where a piece would otherwise span them
     widely (:mod:`fdiv._fused`).
+    ``trapezoid``: the log density is analytic in a strip around ℝ and, at the outermost core
+    landmarks, below e^{-40} of its peak with all its derivatives, so that between two members'
+    landmarks the trapezoidal rule converges geometrically (:mod:`fdiv._trapezoid`; the batch
+    kernel then uses it for smooth members).
     """
 
-    def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None, guards=()):
+    def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None, guards=(),
+                 trapezoid=False):
         self.code, self.name, self.shapes = code, name, shapes
         self.support = support  # standard support (lo, hi)
         self.landmarks = landmarks  # callable(shapes) -> standard landmark points
         self.tail = tail  # callable(shapes) -> {side: vector}
         self.end_power = end_power  # callable(shapes) -> {side: power}
         self.guards = tuple(guards)  # standard points, a subset of landmarks(shapes)
+        self.trapezoid = trapezoid
 
 
 def _sym(points):
@@ -78,7 +84,8 @@ def _cauchy_tail(s):
 
 FAMILIES = {
     "norm": Family(NORM, "norm", (), (-math.inf, math.inf),
-                   lambda s: _sym([3.0, 9.0, 15.0]), _norm_tail, guards=(-15.0, 15.0)),
+                   lambda s: _sym([3.0, 9.0, 15.0]), _norm_tail, guards=(-15.0, 15.0),
+                   trapezoid=True),
     "t": Family(T, "t", ("df",), (-math.inf, math.inf),
                 lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
     "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),

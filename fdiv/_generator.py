@@ -89,7 +89,10 @@ class FDivergence:
         Asymptotic growth of ``phi_lo(r) ~ C |r|^m e^{k|r|}`` as ``r → −∞`` and of
         ``phi_hi(r) ~ C r^m e^{k r}`` as ``r → +∞``; used to decide finiteness in tails.
     smooth : bool
-        False when f has a kink at u = 1 (tv): the engine then splits at the crossings p = q.
+        f is real-analytic on ``(0, ∞)`` (every smooth built-in is: its ``φ(e^r)`` is analytic
+        in a strip around the real ``r`` axis, which the batch kernel's trapezoidal window relies
+        on, :mod:`fdiv._fused`).  False when f has a kink at u = 1 (tv, log1p_abs): the engine
+        then splits at the crossings p = q.
     symmetric : bool
         ``D_f(P‖Q) = D_f(Q‖P)`` for all P, Q.
     upper_bound : float or None
