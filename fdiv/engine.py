@@ -2,7 +2,9 @@
 
 ``D_f(P‖Q) = f(1) + ∫ q φ(p/q) dx`` with the centred generator ``φ ≥ 0`` (see
 :mod:`fdiv._generator`), integrated over the union of the supports by
-:func:`fdiv._quadrature.adaptive`, after finiteness has been decided by :mod:`fdiv._tails`.
+:func:`fdiv._quadrature.adaptive`, after finiteness has been decided by :mod:`fdiv._tails`
+(batches of one family each: by the compiled kernel of :mod:`fdiv._fused`, with its trapezoidal
+window for Gaussian pairs).
 Integrating ``φ`` rather than ``f`` makes the integrand non-negative (a relative tolerance means
 something) and free of the cancellation ``p log p − p log q`` suffers where ``p ≈ q``.
 """
