@@ -9,8 +9,9 @@ import pytest
 from scipy import stats
 
 import fdiv
-from fdiv._families import FAMILIES
-from fdiv._fused import MAX_POINTS, breakpoints, core_and_guards
+from fdiv._families import FAMILIES, rows
+from fdiv._fused import MAX_POINTS, adaptive_pairs, breakpoints, core_and_guards
+from fdiv.engine import DIVERGENCE_ATOL
 
 NORM = FAMILIES["norm"]
 
@@ -81,6 +82,21 @@ def test_batch_matches_mpmath_on_hard_pairs(name):
         want = _FROM_KL[name](*pair)
         assert abs(got[i] - want) <= 1e-10 * want, (pair, got[i], want)
         assert err[i] <= 1e-10 * want
+
+
+@pytest.mark.parametrize("trapezoid", [None, False])
+@pytest.mark.parametrize("name", sorted(_FROM_KL))
+def test_kernel_matches_mpmath_on_hard_pairs_with_and_without_the_window(name, trapezoid):
+    """The kernel itself, by default (the trapezoidal window where it applies) and with G10/K21
+    everywhere (``f(1) = 0`` for these members, so its integral is the divergence)."""
+    m1, s1, m2, s2 = (np.array(c) for c in zip(*HARD_PAIRS))
+    d = fdiv.get(name)
+    value, err, ok, _ = adaptive_pairs(d, rows(NORM, m1, s1, ()), rows(NORM, m2, s2, ()), NORM,
+                                       NORM, 1e-10, DIVERGENCE_ATOL, trapezoid=trapezoid)
+    assert d.f_at_one == 0.0 and ok.all()
+    for i, pair in enumerate(HARD_PAIRS):
+        want = _FROM_KL[name](*pair)
+        assert abs(value[i] - want) <= 1e-10 * want and err[i] <= 1e-10 * want, (pair, value[i])
 
 
 @pytest.mark.parametrize("name", ["kl", "js", "squared_hellinger", "pearson", "reverse_kl", "gan",
