@@ -40,10 +40,11 @@ class Family:
     ``guards`` are the standard landmarks (among ``landmarks``) that only guard the far tail (the
     e^{-100} points); the batch kernel adds them only where a piece would otherwise span them
     widely (:mod:`fdiv._fused`).
-    ``trapezoid``: the log density is analytic in a strip around ℝ and, at the outermost core
-    landmarks, below e^{-40} of its peak with all its derivatives, so that between two members'
-    landmarks the trapezoidal rule converges geometrically (:mod:`fdiv._trapezoid`; the batch
-    kernel then uses it for smooth members).
+    ``trapezoid``: the density is a Gaussian (entire, with scale ``scale``) and, at its outermost
+    core landmarks, below e^{-40} of its peak: between two members' landmarks the integrand of a
+    member with an entire ``φ`` of polynomial growth is then a sum of Gaussians times polynomials,
+    negligible at the ends, on which the batch kernel's trapezoidal window is reliable
+    (:mod:`fdiv._trapezoid`, :mod:`fdiv._fused`).
     """
 
     def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None, guards=(),

@@ -89,10 +89,14 @@ class FDivergence:
         Asymptotic growth of ``phi_lo(r) ~ C |r|^m e^{k|r|}`` as ``r → −∞`` and of
         ``phi_hi(r) ~ C r^m e^{k r}`` as ``r → +∞``; used to decide finiteness in tails.
     smooth : bool
-        f is real-analytic on ``(0, ∞)`` (every smooth built-in is: its ``φ(e^r)`` is analytic
-        in a strip around the real ``r`` axis, which the batch kernel's trapezoidal window relies
-        on, :mod:`fdiv._fused`).  False when f has a kink at u = 1 (tv, log1p_abs): the engine
-        then splits at the crossings p = q.
+        False when f has a kink at u = 1 (tv): the engine then splits at the crossings p = q.
+    entire : bool
+        ``φ(e^r)`` extends to an entire function of ``r`` (it is built from ``e^{cr}`` and
+        polynomials in ``r``: kl, reverse_kl, jeffreys, squared_hellinger, pearson, neyman,
+        alpha, t_power).  Members with ``log(1 + e^r)`` or ``1/(1 + e^r)`` (js, gan, triangular,
+        …) are singular at ``r = ±iπ``.  With polynomial growth on both sides (``k = 0`` in
+        ``growth_lo`` and ``growth_hi``) this lets the batch kernel use its trapezoidal window
+        on Gaussian pairs (:mod:`fdiv._fused`).
     symmetric : bool
         ``D_f(P‖Q) = D_f(Q‖P)`` for all P, Q.
     upper_bound : float or None
@@ -128,6 +132,7 @@ class FDivergence:
     growth_lo: tuple = (0.0, 0.0)
     growth_hi: tuple = (0.0, 0.0)
     smooth: bool = True
+    entire: bool = False
     symmetric: bool = False
     upper_bound: float | None = None
     params: Mapping = field(default_factory=dict)

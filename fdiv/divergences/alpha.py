@@ -175,6 +175,7 @@ def alpha(a=0.5):
         phi_lo=phi_lo,
         phi_hi=phi_hi,
         theta=a,
+        entire=True,
         growth_lo=glo,
         growth_hi=ghi,
         symmetric=(a == 0.5),

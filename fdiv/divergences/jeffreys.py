@@ -89,6 +89,7 @@ JEFFREYS = register(FDivergence(
     phi_lo=phi_lo,
     phi_hi=phi_hi,
     phi_block=phi_block,
+    entire=True,
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 1.0),
     symmetric=True,

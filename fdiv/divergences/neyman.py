@@ -67,6 +67,7 @@ NEYMAN = register(FDivergence(
     f_prime_at_inf=1.0,
     phi_lo=phi_lo,
     phi_hi=phi_hi,
+    entire=True,
     growth_lo=(1.0, 0.0),
     growth_hi=(0.0, 0.0),
     conjugate_form="Piecewise((2 - 2*sqrt(1 - t), t <= 1), (oo, True))",

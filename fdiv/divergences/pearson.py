@@ -59,6 +59,7 @@ PEARSON = register(FDivergence(
     f_prime_at_inf=math.inf,
     phi_lo=phi_lo,
     phi_hi=phi_hi,
+    entire=True,
     growth_lo=(0.0, 0.0),
     growth_hi=(1.0, 0.0),
     conjugate_form="Piecewise((-1, t < -2), (t**2/4 + t, True))",

@@ -82,6 +82,7 @@ REVERSE_KL = register(FDivergence(
     phi_lo=phi_lo,
     phi_hi=phi_hi,
     phi_block=phi_block,
+    entire=True,
     growth_lo=(0.0, 1.0),
     growth_hi=(0.0, 0.0),
     conjugate_form="-1 - log(-t)",

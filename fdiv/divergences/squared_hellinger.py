@@ -63,6 +63,7 @@ SQUARED_HELLINGER = register(FDivergence(
     f_prime_at_inf=1.0,
     phi_lo=phi_lo,
     phi_hi=phi_hi,
+    entire=True,
     growth_lo=(0.0, 0.0),
     growth_hi=(0.0, 0.0),
     symmetric=True,

@@ -50,6 +50,7 @@ def t_power(power=2.0):
         phi_lo=phi_lo,
         phi_hi=phi_hi,
         theta=t,
+        entire=True,
         growth_lo=glo,
         growth_hi=ghi,
         symmetric=False,
