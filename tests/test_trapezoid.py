@@ -22,6 +22,7 @@ from fdiv import engine
 from fdiv._families import FAMILIES, rows
 from fdiv._fused import _run, adaptive_pairs, window_allowed
 from fdiv._trapezoid import MARGIN, step, sums
+from test_fused import _kl_normal_mp  # mpmath's closed form (tests/ is on sys.path)
 
 NORM = FAMILIES["norm"]
 #: the members (and parameters) the window applies to: an entire φ of polynomial growth
@@ -101,18 +102,6 @@ def test_window_and_k21_agree_for_every_member_it_applies_to(name, params):
     assert np.all(np.abs(a[0] - b[0]) <= a[1] + b[1] + 1e-12 * np.abs(b[0]))
 
 
-def _js_normal_mp(m1, s1, m2, s2):
-    with mpmath.workdps(30):
-        def f(x):
-            lp = -((x - m1) / s1) ** 2 / 2 - mpmath.log(s1) - mpmath.log(2 * mpmath.pi) / 2
-            lq = -((x - m2) / s2) ** 2 / 2 - mpmath.log(s2) - mpmath.log(2 * mpmath.pi) / 2
-            p, q = mpmath.exp(lp), mpmath.exp(lq)
-            m = (p + q) / 2
-            return (p * (lp - mpmath.log(m)) + q * (lq - mpmath.log(m))) / 2
-        pts = sorted({m1 + k * s1 for k in range(-12, 13, 2)} | {m2 + k * s2 for k in range(-12, 13, 2)})
-        return float(mpmath.quad(f, [-mpmath.inf] + pts + [mpmath.inf]))
-
-
 @pytest.mark.parametrize("pair", [(0.0, 0.25, 2.25, 0.5), (0.0, 1.0, 3.0, 0.5),
                                   (-4.5, 1.0, 2.25, 0.4)])
 def test_forced_window_halves_then_hands_over_to_k21(pair):
@@ -124,7 +113,7 @@ def test_forced_window_halves_then_hands_over_to_k21(pair):
     a = _run(js, TP, TQ, NORM, NORM, 1e-10, engine.DIVERGENCE_ATOL, 2000, True)
     b = adaptive_pairs(js, TP, TQ, NORM, NORM, 1e-10, engine.DIVERGENCE_ATOL)
     assert a[3][0] > b[3][0]
-    want = _js_normal_mp(*(mpmath.mpf(v) for v in pair))
+    want = _phi_normal_mp(_js, *pair)
     assert a[2][0] and abs(a[0][0] - want) <= 1e-10 * want and a[1][0] <= 1e-10 * want
 
 
@@ -174,12 +163,6 @@ def test_pairs_the_unrestricted_window_certified_wrongly(name, params, f, pair, 
     got, err = fdiv.divergence(d, P, Q, rtol=rtol, return_error=True)
     want = fdiv.closed_form(d, P, Q) if f is None else _phi_normal_mp(f, *pair)
     assert abs(got - want) <= rtol * abs(want) and err <= rtol * abs(want)
-
-
-def _kl_normal_mp(m1, s1, m2, s2):
-    with mpmath.workdps(40):
-        m1, s1, m2, s2 = (mpmath.mpf(float(v)) for v in (m1, s1, m2, s2))
-        return float(mpmath.log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - mpmath.mpf(1) / 2)
 
 
 @pytest.mark.parametrize("rtol", [1e-6, 1e-8, 1e-12])
