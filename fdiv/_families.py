@@ -40,6 +40,8 @@ class Family:
     ``guards`` are the standard landmarks (among ``landmarks``) that only guard the far tail (the
     e^{-100} points); the batch kernel adds them only where a piece would otherwise span them
     widely (:mod:`fdiv._fused`).
+    ``kinks`` are the standard landmarks where the log density is not differentiable (laplace's
+    centre): the batch kernel keeps them as breakpoints even where it merges close landmarks.
     ``trapezoid``: the density is a Gaussian (entire, with scale ``scale``) and, at its outermost
     core landmarks, below e^{-40} of its peak: between two members' landmarks the integrand of a
     member with an entire ``φ`` of polynomial growth is then a sum of Gaussians times polynomials,
@@ -48,7 +50,7 @@ class Family:
     """
 
     def __init__(self, code, name, shapes, support, landmarks, tail, end_power=None, guards=(),
-                 trapezoid=False):
+                 trapezoid=False, kinks=()):
         self.code, self.name, self.shapes = code, name, shapes
         self.support = support  # standard support (lo, hi)
         self.landmarks = landmarks  # callable(shapes) -> standard landmark points
@@ -56,6 +58,7 @@ class Family:
         self.end_power = end_power  # callable(shapes) -> {side: power}
         self.guards = tuple(guards)  # standard points, a subset of landmarks(shapes)
         self.trapezoid = trapezoid
+        self.kinks = tuple(kinks)  # standard points, a subset of landmarks(shapes)
 
 
 def _sym(points):
@@ -90,7 +93,7 @@ FAMILIES = {
     "t": Family(T, "t", ("df",), (-math.inf, math.inf),
                 lambda s: _sym([0.5, 1.5, 3, 6, 12, 30, 100, 1e3, 1e4]), _t_tail),
     "laplace": Family(LAPLACE, "laplace", (), (-math.inf, math.inf),
-                      lambda s: _sym([1, 3, 8, 20, 40, 80]), _exp_tail),
+                      lambda s: _sym([1, 3, 8, 20, 40, 80]), _exp_tail, kinks=(0.0,)),
     "logistic": Family(LOGISTIC, "logistic", (), (-math.inf, math.inf),
                        lambda s: _sym([1, 3, 8, 20, 40, 80]), _exp_tail),
     "cauchy": Family(CAUCHY, "cauchy", (), (-math.inf, math.inf),

@@ -13,15 +13,22 @@ at a time, as QUADPACK's QAG does.
 Breakpoints
 -----------
 The union of the two densities' *core* landmarks (``Family.landmarks`` without its ``guards``),
-with points closer than the smaller scale merged, then the tails ``(−∞, first]`` and
+with points closer than the smaller scale merged (but a density's kinks, ``Family.kinks``, put
+back: a kink inside a piece is what ``|K − G|`` misjudges), then the tails ``(−∞, first]`` and
 ``[last, ∞)`` by the rational maps.  A *guard* landmark (a point beyond which the density is below
 ~e^{-100} of its peak, ``Family.guards``) is added only where it falls inside a finite piece wider
 than its distance to that density's outermost core landmark: there a piece reaching to the other
 density's landmarks could otherwise hide this density's tail between two nodes.  Where the
 densities overlap the guards lie inside pieces of the other density's core, which already resolve
-them, and are left out.  The two tails start with the G3/K7 pair (they are usually negligible) and
-get K21 when their estimate asks for it.  For the benchmark's Gaussian pairs this takes 224
-evaluations per certified integral where the plain union of all landmarks took 317.
+them, and are left out.  Last, the *crossings* of the densities (``log p = log q``: the roots
+of a quadratic for two normals, a bisection search for the other families) inside the hull,
+where the integrand's dip to 0 there is narrower than the smaller scale (``|r′| σ > 1``, ``r =
+log p − log q``).  Far out in each other's tails ``|r′|`` is large and ``q φ(p/q)`` has a dip a
+few hundredths of a scale wide that no landmark resolves: G10 and K21 then step over it alike
+and ``|K − G|`` does not see it (a triangular value wrong by 7e-9 was certified at 1e-10
+before).  The two tails start with the G3/K7 pair (they are usually negligible) and get K21 when
+their estimate asks for it.  By K21 alone the benchmark's Gaussian KL pairs take about 245
+evaluations per certified integral.
 
 The trapezoidal window
 ----------------------
@@ -55,7 +62,7 @@ from numba import njit
 
 from ._blocks import integrand_block
 from ._borrow import borrow
-from ._families import logpdf_block
+from ._families import NORM, logpdf_block, logpdf_member
 from ._quadrature import WG7, WG21, WK7, WK21, X7, X21, map_point, rule_weighed, tail_width, weigh
 from ._trapezoid import halved, rule, step
 
@@ -63,8 +70,12 @@ __all__ = ["adaptive_pairs", "breakpoints", "core_and_guards", "window_allowed"]
 
 _OPTS = dict(cache=True, error_model="numpy")
 _EPS = float(np.finfo(float).eps)
-#: most breakpoints per integral: both densities' landmarks and guards
+#: most breakpoints per integral: both densities' landmarks and guards, and the crossings
 MAX_POINTS = 64
+#: most crossings of p and q added as breakpoints (two normals cross at most twice)
+MAX_CROSSINGS = 8
+#: sub-intervals per piece searched for a sign change of log p − log q (other families)
+_SEARCH = 8
 # interval counts as int64 values, not integer literals: numba compiles a separate
 # specialisation of a callee for every literal argument (seconds of first-call compile each)
 _ONE, _TWO = np.int64(1), np.int64(2)
@@ -183,8 +194,99 @@ def _add_guards(pts, n, loc, scale, core, guards):
 
 
 @njit(**_OPTS)
-def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
-    """The breakpoints of one integral (module notes) into ``pts``; returns their count."""
+def _log_ratio(P, Q, x):
+    """``log p(x) − log q(x)`` for the table rows ``P``, ``Q``."""
+    lp = P[0] + logpdf_member(int(P[1]), P[2], P[3], P[4], P[5], P[6], x, 0.0)
+    lq = Q[0] + logpdf_member(int(Q[1]), Q[2], Q[3], Q[4], Q[5], Q[6], x, 0.0)
+    return lp - lq
+
+
+@njit(**_OPTS)
+def _normal_crossings(P, Q, out):
+    """The (at most two) points where two normal rows have ``log p = log q``, into ``out``;
+    returns their count.  With ``y = x − loc_p`` and ``d = loc_q − loc_p``, ``log p − log q``
+    is ``a y² + b y + c`` (solved without cancellation)."""
+    s1, s2, d = P[3], Q[3], Q[2] - P[2]
+    a = 0.5 / (s2 * s2) - 0.5 / (s1 * s1)
+    b = -d / (s2 * s2)
+    c = (P[0] + P[6]) - (Q[0] + Q[6]) + 0.5 * d * d / (s2 * s2)
+    if a == 0.0:
+        if b == 0.0:
+            return 0
+        out[0] = P[2] - c / b
+        return 1
+    disc = b * b - 4.0 * a * c
+    if not disc >= 0.0:
+        return 0
+    qq = -0.5 * (b + math.copysign(math.sqrt(disc), b))
+    out[0] = P[2] + qq / a
+    if qq == 0.0:
+        return 1
+    out[1] = P[2] + c / qq
+    return 2
+
+
+@njit(**_OPTS)
+def _searched_crossings(P, Q, pts, n, out):
+    """Points where ``log p = log q`` inside the pieces ``pts[:n]``: a sample where it holds, or
+    a sign change among ``_SEARCH + 1`` samples per piece, then bisection to the last bit;
+    returns their count (at most ``MAX_CROSSINGS``)."""
+    k = 0
+    for i in range(n - 1):
+        x0 = pts[i]
+        r0 = _log_ratio(P, Q, x0)
+        for j in range(1, _SEARCH + 1):
+            x1 = pts[i] + (pts[i + 1] - pts[i]) * (j / _SEARCH)
+            r1 = _log_ratio(P, Q, x1)
+            if r1 == 0.0 and j < _SEARCH and k < MAX_CROSSINGS:  # a sample on the crossing
+                out[k] = x1
+                k += 1
+            elif r0 * r1 < 0.0 and k < MAX_CROSSINGS:
+                a, b, ra = x0, x1, r0
+                for _ in range(200):
+                    m = 0.5 * (a + b)
+                    if not (a < m < b):
+                        break
+                    rm = _log_ratio(P, Q, m)
+                    if rm == 0.0:
+                        a = b = m
+                        break
+                    if (rm < 0.0) == (ra < 0.0):
+                        a, ra = m, rm
+                    else:
+                        b = m
+                out[k] = 0.5 * (a + b)
+                k += 1
+            x0, r0 = x1, r1
+    return k
+
+
+@njit(**_OPTS)
+def _add_crossings(P, Q, pts, n, buf):
+    """Add the points inside the hull of ``pts[:n]`` where ``p = q`` and the dip of the
+    integrand there is narrower than the smaller scale (module notes)."""
+    if int(P[1]) == NORM and int(Q[1]) == NORM:
+        k = _normal_crossings(P, Q, buf)
+    else:
+        k = _searched_crossings(P, Q, pts, n, buf)
+    smin = min(P[3], Q[3])
+    for j in range(k):
+        x = buf[j]
+        dx = 1e-6 * smin
+        slope = (_log_ratio(P, Q, x + dx) - _log_ratio(P, Q, x - dx)) / (2.0 * dx)
+        if pts[0] < x < pts[n - 1] and abs(slope) * smin > 1.0:
+            i = 1
+            while pts[i] < x:
+                i += 1
+            if pts[i] != x:
+                n = _insert_sorted(pts, n, x)
+    return n
+
+
+@njit(**_OPTS)
+def breakpoints(P, Q, core_p, guard_p, kink_p, core_q, guard_q, kink_q, pts, buf):
+    """The breakpoints of one integral (module notes) into ``pts``; returns their count
+    (``buf``: scratch for ``MAX_CROSSINGS`` crossings)."""
     n = 0
     for z in core_p:
         n = _insert_sorted(pts, n, P[2] + P[3] * z)
@@ -196,22 +298,40 @@ def breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts):
         if pts[i] - pts[m - 1] >= delta:
             pts[m] = pts[i]
             m += 1
-    m = _add_guards(pts, np.int64(m), P[2], P[3], core_p, guard_p)
-    return _add_guards(pts, m, Q[2], Q[3], core_q, guard_q)
+    m = _add_kinks(pts, np.int64(m), P[2], P[3], kink_p)
+    m = _add_kinks(pts, m, Q[2], Q[3], kink_q)
+    m = _add_guards(pts, m, P[2], P[3], core_p, guard_p)
+    m = _add_guards(pts, m, Q[2], Q[3], core_q, guard_q)
+    return _add_crossings(P, Q, pts, m, buf)
 
 
 @njit(**_OPTS)
-def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, core_q, guard_q,
-                    trapezoid, rtol, atol, x21, wk21, wg21, x7, wk7, wg7, value, error, ok,
-                    evaluations, coarse, kind, intervals, results, pts, idx, scratch):
+def _add_kinks(pts, n, loc, scale, kinks):
+    """Put back the kinks of one density that merging removed."""
+    for k in kinks:
+        x = loc + scale * k
+        i = 0
+        while i < n and pts[i] < x:
+            i += 1
+        if i == n or pts[i] != x:
+            n = _insert_sorted(pts, n, x)
+    return n
+
+
+@njit(**_OPTS)
+def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, kink_p, core_q,
+                    guard_q, kink_q, trapezoid, rtol, atol, x21, wk21, wg21, x7, wk7, wg7, value,
+                    error, ok, evaluations, coarse, kind, intervals, results, pts, crossings, idx,
+                    scratch):
     """The loop over the integrals of :func:`adaptive_pairs`, which owns the work arrays
     (``coarse``: evaluated by K7 so far, i.e. a tail until refined; ``kind``; ``intervals``:
-    anchor, width, t0, t1; ``results``: est, err, ab; ``pts``; ``idx``; ``scratch``: see
-    :func:`_evaluate`).  Every array is used through a view without a reference count
-    (:mod:`fdiv._borrow`): they are passed to a function call per block of nodes."""
+    anchor, width, t0, t1; ``results``: est, err, ab; ``pts``; ``crossings``; ``idx``;
+    ``scratch``: see :func:`_evaluate`).  Every array is used through a view without a reference
+    count (:mod:`fdiv._borrow`): they are passed to a function call per block of nodes."""
     m = kind.size
     nb = scratch.shape[1]
     coarse, kind, pts, idx = borrow(coarse), borrow(kind), borrow(pts), borrow(idx)
+    buf = borrow(crossings)
     anchor, width, t0, t1 = (borrow(intervals[0]), borrow(intervals[1]), borrow(intervals[2]),
                              borrow(intervals[3]))
     est, err, ab = borrow(results[0]), borrow(results[1]), borrow(results[2])
@@ -220,13 +340,13 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, cor
     x21, wk21, wg21, x7, wk7, wg7 = (borrow(x21), borrow(wk21), borrow(wg21), borrow(x7),
                                      borrow(wk7), borrow(wg7))
     core_p, guard_p, core_q, guard_q = borrow(core_p), borrow(guard_p), borrow(core_q), borrow(guard_q)
-    g = borrow(g)
+    g, kink_p, kink_q = borrow(g), borrow(kink_p), borrow(kink_q)
     I = (kind, anchor, width, t0, t1)
     E = (est, err, ab)
     for b in range(TP.shape[0]):
         P = (TP[b, 1], TP[b, 0], TP[b, 2], TP[b, 3], TP[b, 4], TP[b, 5], TP[b, 6])
         Q = (TQ[b, 1], TQ[b, 0], TQ[b, 2], TQ[b, 3], TQ[b, 4], TQ[b, 5], TQ[b, 6])
-        npts = breakpoints(P, Q, core_p, guard_p, core_q, guard_q, pts)
+        npts = breakpoints(P, Q, core_p, guard_p, kink_p, core_q, guard_q, kink_q, pts, buf)
         lo_x, span = pts[0], pts[npts - 1] - pts[0]
         tail = tail_width(max(P[3], Q[3]), span)
         n = 0
@@ -370,7 +490,8 @@ def _run(div, TP, TQ, fam_p, fam_q, rtol, atol, max_intervals, trapezoid):
     from ._kernels import scalar_kernels
 
     (core_p, guard_p), (core_q, guard_q) = core_and_guards(fam_p), core_and_guards(fam_q)
-    if core_p.size + guard_p.size + core_q.size + guard_q.size > MAX_POINTS:
+    size = sum(len(x) for x in (core_p, guard_p, core_q, guard_q, fam_p.kinks, fam_q.kinks))
+    if size + MAX_CROSSINGS > MAX_POINTS:
         raise ValueError("too many landmarks for the batch kernel")  # a Family definition bug
     n = TP.shape[0]
     lo, hi = scalar_kernels(div)
@@ -379,10 +500,13 @@ def _run(div, TP, TQ, fam_p, fam_q, rtol, atol, max_intervals, trapezoid):
     value, error = np.empty(n), np.empty(n)
     ok, evaluations = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
     m, nb = int(max_intervals), (MAX_POINTS + 1) * 21  # nb: the most nodes in one block
+    kink_p, kink_q = (np.asarray(fam.kinks, dtype=np.float64) for fam in (fam_p, fam_q))
     _adaptive_pairs(lo, hi, blk, has_blk, float(div.theta), g, np.ascontiguousarray(TP),
-                    np.ascontiguousarray(TQ), core_p, guard_p, core_q, guard_q, trapezoid,
+                    np.ascontiguousarray(TQ), core_p, guard_p, kink_p, core_q, guard_q, kink_q,
+                    trapezoid,
                     float(rtol), float(atol), X21, WK21, WG21, X7, WK7, WG7, value, error, ok,
                     evaluations, np.empty(m, np.bool_), np.empty(m, np.int64), np.empty((4, m)),
-                    np.empty((3, m)), np.empty(MAX_POINTS), np.empty(MAX_POINTS + 1, np.int64),
+                    np.empty((3, m)), np.empty(MAX_POINTS), np.empty(MAX_CROSSINGS),
+                    np.empty(MAX_POINTS + 1, np.int64),
                     np.empty((8, nb)))
     return value, error, ok, evaluations

@@ -10,7 +10,8 @@ from scipy import stats
 
 import fdiv
 from fdiv._families import FAMILIES, rows
-from fdiv._fused import MAX_POINTS, adaptive_pairs, breakpoints, core_and_guards
+from fdiv._fused import (MAX_CROSSINGS, MAX_POINTS, _normal_crossings, _searched_crossings,
+                         adaptive_pairs, breakpoints, core_and_guards)
 from fdiv.engine import DIVERGENCE_ATOL
 
 NORM = FAMILIES["norm"]
@@ -19,10 +20,11 @@ NORM = FAMILIES["norm"]
 def _points(p, q):
     core, guards = core_and_guards(NORM)
     # (log weight, code, loc, scale, s1, s2, c), as the kernel unpacks a table row
-    P = (0.0, 0.0, float(p[0]), float(p[1]), 0.0, 0.0, 0.0)
-    Q = (0.0, 0.0, float(q[0]), float(q[1]), 0.0, 0.0, 0.0)
+    P = tuple(rows(NORM, np.array([p[0]]), np.array([p[1]]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
+    Q = tuple(rows(NORM, np.array([q[0]]), np.array([q[1]]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
     out = np.empty(MAX_POINTS)
-    n = breakpoints(P, Q, core, guards, core, guards, out)
+    none = np.empty(0)  # the normal has no kinks
+    n = breakpoints(P, Q, core, guards, none, core, guards, none, out, np.empty(MAX_CROSSINGS))
     return out[:n]
 
 
@@ -117,3 +119,85 @@ def test_batch_agrees_with_the_general_path(name):
                 assert batch[i] == general
             else:
                 assert abs(batch[i] - general) <= 3e-10 * abs(general), (i, batch[i], general)
+
+
+def test_normal_crossings_agree_with_the_bisection_search():
+    """The closed-form crossings of two normals (a quadratic in x − loc_p) against the bisection
+    search the other families use, on random pairs (both searched over a fine grid of pieces)."""
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        m1, m2 = rng.normal(0, 5, 2)
+        s1, s2 = np.exp(rng.normal(0, 1, 2))
+        P = (0.0, 0.0, m1, s1, 0.0, 0.0, -math.log(s1) - 0.5 * math.log(2 * math.pi))
+        Q = (0.0, 0.0, m2, s2, 0.0, 0.0, -math.log(s2) - 0.5 * math.log(2 * math.pi))
+        lo, hi = min(m1 - 12 * s1, m2 - 12 * s2), max(m1 + 12 * s1, m2 + 12 * s2)
+        grid = np.linspace(lo, hi, 60)
+        closed, searched = np.empty(MAX_CROSSINGS), np.empty(MAX_CROSSINGS)
+        k = _normal_crossings(P, Q, closed)
+        inside = np.sort([x for x in closed[:k] if lo < x < hi])
+        j = _searched_crossings(P, Q, grid, np.int64(grid.size), searched)
+        assert inside.size == j, (m1, s1, m2, s2)
+        assert np.allclose(inside, np.sort(searched[:j]), rtol=0, atol=1e-9 * (hi - lo))
+
+
+def test_crossings_are_breakpoints():
+    """Where p and q cross far out in each other's tails, |d log(p/q)/dx| is large and q φ(p/q)
+    dips to 0 over a width ~1/|r′| that no landmark resolves."""
+    from scipy.optimize import brentq
+
+    p, q = stats.norm(0.0, 1.0), stats.norm(7.087362454151383, 0.45)
+    x = brentq(lambda t: p.logpdf(t) - q.logpdf(t), 3.0, 6.0, xtol=1e-14)  # r′ ≈ −16 there
+    pts = _points((0.0, 1.0), (7.087362454151383, 0.45))
+    assert np.any(np.isclose(pts, x, rtol=0, atol=1e-12))
+    # an overlapping pair's crossing is no breakpoint: its dip is wider than the scale
+    assert not np.any(np.isclose(_points((0.0, 1.0), (0.1, 1.0)), 0.05, rtol=0, atol=1e-9))
+
+
+def _triangular_mp(m1, s1, m2, s2):
+    with mpmath.workdps(30):
+        m1, s1, m2, s2 = (mpmath.mpf(v) for v in (m1, s1, m2, s2))
+
+        def g(x):
+            p = mpmath.npdf(x, m1, s1)
+            q = mpmath.npdf(x, m2, s2)
+            return (p - q) ** 2 / (p + q)
+        pts = sorted({m1 + k * s1 for k in range(-12, 13)} | {m2 + k * s2 for k in range(-12, 13)})
+        return float(mpmath.quad(g, [-mpmath.inf] + pts + [mpmath.inf]))
+
+
+def test_the_dip_at_a_crossing_is_resolved():
+    """Found in review: without the crossing as a breakpoint, G10 and K21 both stepped over the
+    dip, and the value (wrong by 7e-9 relative) was certified at rtol 1e-10."""
+    pair = (0.0, 1.0, 7.087362454151383, 0.45)
+    got, err = fdiv.divergence("triangular", stats.norm(*pair[:2]), stats.norm(*pair[2:]),
+                               return_error=True)
+    want = _triangular_mp(*pair)
+    assert abs(got - want) <= 1e-10 * want and err <= 1e-10 * want
+
+
+@pytest.mark.parametrize("p,q", [(stats.laplace(0, 1), stats.logistic(6, 0.5)),
+                                 (stats.t(4, 0, 1), stats.norm(5, 0.4)),
+                                 (stats.logistic(0, 2), stats.laplace(-9, 0.7))])
+def test_searched_crossings_batch_against_general_path(p, q):
+    """Other families: crossings found by the search; the batch kernel against the general path
+    (pieces built independently, in Python) for a member with a sharp dip (triangular)."""
+    batch = fdiv.divergence("triangular", p, q)
+    general = fdiv.divergence("triangular", fdiv.Mixture([1.0], [p]), fdiv.Mixture([1.0], [q]))
+    assert abs(batch - general) <= 3e-10 * general
+
+
+def test_kinks_survive_the_merge():
+    """laplace(0, 1) against laplace(0.7, 1): the centres are closer than the scale, so merging
+    drops 0.7; it is put back, being a kink (``Family.kinks``), and so is the crossing 0.35
+    (``|r′| = 2`` there)."""
+    lap = FAMILIES["laplace"]
+    core, guards = core_and_guards(lap)
+    kinks = np.asarray(lap.kinks, dtype=np.float64)
+    P = tuple(rows(lap, np.array([0.0]), np.array([1.0]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
+    Q = tuple(rows(lap, np.array([0.7]), np.array([1.0]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
+    out = np.empty(MAX_POINTS)
+    n = breakpoints(P, Q, core, guards, kinks, core, guards, kinks, out, np.empty(MAX_CROSSINGS))
+    pts = out[:n]
+    assert np.all(np.diff(pts) > 0)
+    for x in (0.0, 0.35, 0.7):
+        assert np.any(np.isclose(pts, x, rtol=0, atol=1e-12)), x
