@@ -22,16 +22,16 @@ density's landmarks could otherwise hide this density's tail between two nodes. 
 densities overlap the guards lie inside pieces of the other density's core, which already resolve
 them, and are left out.  For two normals and a member whose ``φ`` grows exponentially (pearson,
 neyman, alpha outside [0, 1]; ``k > 0`` in ``growth_lo``/``growth_hi``) the integrand is, where
-one density dominates, ``p^{1+k} q^{−k}`` (or ``q^{1+k} p^{−k}``): a Gaussian that can peak outside
-both cores, so its own core ``c + σ·{0, ±3, ±9}`` is added (without it, 1% of far-apart pairs
-were certified while wrong by up to 27 times rtol).  Last, the *crossings* of the densities (``log p = log q``: the roots
-of a quadratic for two normals, a bisection search for the other families) inside the hull,
-where the integrand's dip to 0 there is narrower than the smaller scale (``|r′| σ > 1``, ``r =
-log p − log q``).  Far out in each other's tails ``|r′|`` is large and ``q φ(p/q)`` has a dip a
-few hundredths of a scale wide that no landmark resolves: G10 and K21 then step over it alike
-and ``|K − G|`` does not see it (a triangular value wrong by 7e-9 was certified at 1e-10
-before).  The two tails start with the G3/K7 pair (they are usually negligible) and get K21 when
-their estimate asks for it.  By K21 alone the benchmark's Gaussian KL pairs take about 245
+one density dominates, ``p^{1+k} q^{−k}`` (or ``q^{1+k} p^{−k}``): a Gaussian that can peak
+outside both cores, so its own core ``c + σ·{0, ±3, ±9}`` is added (without it, 1% of
+far-apart pairs were certified while wrong by up to 27 times rtol).  Last, the *crossings* of
+the densities (``log p = log q``: the roots of a quadratic for two normals, a bisection search
+for the other families) inside the hull, where the integrand's dip to 0 there is narrower than
+the smaller scale (``|r′| σ > 1``, ``r = log p − log q``).  Far out in each other's tails
+``|r′|`` is large and ``q φ(p/q)`` has a dip a few hundredths of a scale wide that no landmark
+resolves: G10 and K21 then step over it alike and ``|K − G|`` does not see it (a triangular
+value wrong by 7e-9 was certified at 1e-10 before).  The two tails start with the G3/K7 pair
+(they are usually negligible) and get K21 when their estimate asks for it.  By K21 alone the benchmark's Gaussian KL pairs take about 245
 evaluations per certified integral.
 
 The trapezoidal window
@@ -166,6 +166,15 @@ def _fill_grid(S, a, h, shift, count, n):
 
 
 @njit(**_OPTS)
+def _find(pts, n, x):
+    """The index of the first of the sorted ``pts[:n]`` that is ``≥ x`` (``n`` if none)."""
+    i = 0
+    while i < n and pts[i] < x:
+        i += 1
+    return i
+
+
+@njit(**_OPTS)
 def _insert_sorted(pts, n, x):
     """Insert ``x`` into the sorted ``pts[:n]``; returns the new count."""
     i = n
@@ -189,9 +198,7 @@ def _add_guards(pts, n, loc, scale, core, guards):
         if not (pts[0] < x < pts[n - 1]):
             continue  # beyond the hull: inside a tail piece, which reaches to infinity
         gap = scale * (gz - cmax if gz > 0.0 else cmin - gz)
-        i = 1
-        while pts[i] < x:
-            i += 1
+        i = _find(pts, n, x)
         if pts[i] - pts[i - 1] > gap and pts[i] != x:
             n = _insert_sorted(pts, n, x)
     return n
@@ -278,12 +285,8 @@ def _add_crossings(P, Q, pts, n, buf):
         x = buf[j]
         dx = 1e-6 * smin
         slope = (_log_ratio(P, Q, x + dx) - _log_ratio(P, Q, x - dx)) / (2.0 * dx)
-        if pts[0] < x < pts[n - 1] and abs(slope) * smin > 1.0:
-            i = 1
-            while pts[i] < x:
-                i += 1
-            if pts[i] != x:
-                n = _insert_sorted(pts, n, x)
+        if pts[0] < x < pts[n - 1] and abs(slope) * smin > 1.0 and pts[_find(pts, n, x)] != x:
+            n = _insert_sorted(pts, n, x)
     return n
 
 
@@ -329,9 +332,7 @@ def _add_gaussian_core(pts, n, A, B, k):
     near = 0.5 * min(sig, A[3], B[3])
     for z in (-9.0, -3.0, 0.0, 3.0, 9.0):
         x = c + sig * z
-        i = 0
-        while i < n and pts[i] < x:
-            i += 1
+        i = _find(pts, n, x)
         if (i == n or pts[i] - x >= near) and (i == 0 or x - pts[i - 1] >= near):
             n = _insert_sorted(pts, n, x)
     return n
@@ -342,9 +343,7 @@ def _add_kinks(pts, n, loc, scale, kinks):
     """Put back the kinks of one density that merging removed."""
     for k in kinks:
         x = loc + scale * k
-        i = 0
-        while i < n and pts[i] < x:
-            i += 1
+        i = _find(pts, n, x)
         if i == n or pts[i] != x:
             n = _insert_sorted(pts, n, x)
     return n
@@ -371,7 +370,8 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, kin
          borrow(scratch[4]), borrow(scratch[5]), borrow(scratch[6]), borrow(scratch[7]))
     x21, wk21, wg21, x7, wk7, wg7 = (borrow(x21), borrow(wk21), borrow(wg21), borrow(x7),
                                      borrow(wk7), borrow(wg7))
-    core_p, guard_p, core_q, guard_q = borrow(core_p), borrow(guard_p), borrow(core_q), borrow(guard_q)
+    core_p, guard_p = borrow(core_p), borrow(guard_p)
+    core_q, guard_q = borrow(core_q), borrow(guard_q)
     g, kink_p, kink_q = borrow(g), borrow(kink_p), borrow(kink_q)
     I = (kind, anchor, width, t0, t1)
     E = (est, err, ab)
