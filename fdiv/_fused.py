@@ -80,6 +80,8 @@ MAX_POINTS = 64
 MAX_CROSSINGS = 8
 #: sub-intervals per piece searched for a sign change of log p − log q (other families)
 _SEARCH = 8
+#: standard core landmarks of the Gaussian an exponentially growing integrand peaks on
+_GROWTH_CORE = (-9.0, -3.0, 0.0, 3.0, 9.0)
 # interval counts as int64 values, not integer literals: numba compiles a separate
 # specialisation of a callee for every literal argument (seconds of first-call compile each)
 _ONE, _TWO = np.int64(1), np.int64(2)
@@ -330,7 +332,7 @@ def _add_gaussian_core(pts, n, A, B, k):
     c = A[2] - k * (B[2] - A[2]) / (B[3] * B[3]) / lam
     sig = 1.0 / math.sqrt(lam)
     near = 0.5 * min(sig, A[3], B[3])
-    for z in (-9.0, -3.0, 0.0, 3.0, 9.0):
+    for z in _GROWTH_CORE:
         x = c + sig * z
         i = _find(pts, n, x)
         if (i == n or pts[i] - x >= near) and (i == 0 or x - pts[i - 1] >= near):
@@ -524,7 +526,7 @@ def _run(div, TP, TQ, fam_p, fam_q, rtol, atol, max_intervals, trapezoid):
 
     (core_p, guard_p), (core_q, guard_q) = core_and_guards(fam_p), core_and_guards(fam_q)
     size = sum(len(x) for x in (core_p, guard_p, core_q, guard_q, fam_p.kinks, fam_q.kinks))
-    if size + MAX_CROSSINGS + 10 > MAX_POINTS:  # 10: the cores of the growth Gaussians
+    if size + MAX_CROSSINGS + 2 * len(_GROWTH_CORE) > MAX_POINTS:  # one core per side
         raise ValueError("too many landmarks for the batch kernel")  # a Family definition bug
     n = TP.shape[0]
     lo, hi = scalar_kernels(div)

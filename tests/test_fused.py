@@ -17,11 +17,16 @@ from fdiv.engine import DIVERGENCE_ATOL
 NORM = FAMILIES["norm"]
 
 
+def _kernel_row(fam, loc, scale):
+    """One member as the kernel unpacks a table row: ``(log weight, code, loc, scale, s1, s2,
+    c)``."""
+    row = rows(fam, np.array([float(loc)]), np.array([float(scale)]), ())[0]
+    return tuple(row[[1, 0, 2, 3, 4, 5, 6]])
+
+
 def _points(p, q):
     core, guards = core_and_guards(NORM)
-    # (log weight, code, loc, scale, s1, s2, c), as the kernel unpacks a table row
-    P = tuple(rows(NORM, np.array([p[0]]), np.array([p[1]]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
-    Q = tuple(rows(NORM, np.array([q[0]]), np.array([q[1]]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
+    P, Q = _kernel_row(NORM, *p), _kernel_row(NORM, *q)
     out = np.empty(MAX_POINTS)
     none = np.empty(0)  # the normal has no kinks
     n = breakpoints(P, Q, core, guards, none, core, guards, none, np.zeros(4), out,
@@ -194,8 +199,7 @@ def test_kinks_survive_the_merge():
     lap = FAMILIES["laplace"]
     core, guards = core_and_guards(lap)
     kinks = np.asarray(lap.kinks, dtype=np.float64)
-    P = tuple(rows(lap, np.array([0.0]), np.array([1.0]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
-    Q = tuple(rows(lap, np.array([0.7]), np.array([1.0]), ())[0][[1, 0, 2, 3, 4, 5, 6]])
+    P, Q = _kernel_row(lap, 0.0, 1.0), _kernel_row(lap, 0.7, 1.0)
     out = np.empty(MAX_POINTS)
     n = breakpoints(P, Q, core, guards, kinks, core, guards, kinks, np.zeros(4), out,
                     np.empty(MAX_CROSSINGS))
