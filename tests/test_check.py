@@ -226,3 +226,13 @@ def test_cli_gradescope_output_file(tmp_path, cli):
     assert rc == 1
     gs = json.loads(out_file.read_text())
     assert gs["tests"][0]["status"] == "failed" and "over" in gs["tests"][0]["output"]
+
+
+def test_the_implementation_shares_the_public_docstrings():
+    import importlib
+
+    core = importlib.import_module("fdiv.check._core")
+    assert fdiv.check.__doc__.startswith("Check ``fn`` against fdiv's references")
+    assert core.check.__doc__ is fdiv.check.__doc__
+    assert core.assert_conforms.__doc__ is assert_conforms.__doc__
+    assert "Pytest helper" in assert_conforms.__doc__

@@ -32,3 +32,16 @@ def test_public_namespace_is_complete():
                  "optimal_discriminator", "donsker_varadhan", "nwj", "gibbs_gap", "check",
                  "closed_form", "custom"):
         assert name in fdiv.__all__, name
+
+
+def test_import_leaves_the_heavy_pieces_for_first_use():
+    # every millisecond of ``import fdiv`` is paid by each fresh process (the cold start the
+    # benchmark reports); these load when first used
+    import subprocess
+    import sys
+
+    lazy = ("hypothesis", "mpmath", "sympy", "scipy.stats", "scipy.integrate", "urllib.request",
+            "xml.sax", "fdiv.check._core", "fdiv.nn", "fdiv.gan", "fdiv.ebm", "fdiv.grade")
+    code = f"import sys, fdiv; print([m for m in {lazy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -45,29 +45,62 @@ _ALIASES = ("divergence_discrete", "fprime", "discriminator", "d_star", "f_star"
 
 
 def check(fn, quantity="divergence", divergence=None, **kwargs) -> Report:
+    """Check ``fn`` against fdiv's references for one quantity.
+
+    Parameters
+    ----------
+    fn : callable or str
+        The function under test, or a target ``'module:function'`` /
+        ``'path/to/file.py:function'`` (run in a sandboxed subprocess).
+    quantity : str
+        ``'divergence'`` (discrete, ``fn(p, q)``), ``'f'``, ``'f_prime'`` (``fn(u)``),
+        ``'conjugate'`` (``fn(t)``), ``'activation'``, ``'conjugate_activation'`` (``fn(v)``),
+        ``'fgan_objective'`` (``fn(v_real, v_fake)``), ``'optimal_discriminator'``
+        (``fn(logp, logq)`` or ``fn(p, q)``), ``'discriminator_loss'`` (``fn(v_real, v_fake)``
+        logits), ``'generator_loss'``, ``'generator_loss_nonsaturating'`` (``fn(v_fake)``).
+    divergence : str, optional
+        Registry name (required for the per-divergence quantities); ``params`` its parameters.
+    input : str, optional
+        The input form the function takes: ``'probs'``/``'logprobs'`` (divergence,
+        optimal_discriminator), ``'u'``/``'logu'`` (f, f_prime); default the first listed.
+    hypothesis : bool
+        Also run ``examples`` hypothesis-drawn cases (seeded by ``seed``: same seed, same cases).
+    vectors : bool
+        Run the shipped test vectors.
+    sandbox : bool, optional
+        Run in a subprocess (default: True for a target string, False for a callable; a callable
+        can be sandboxed only when importable as ``module:qualname``).
+    timeout, call_timeout, memory_mb :
+        Sandbox limits (whole run, per call, address space).
+
+    Returns
+    -------
+    Report
+        ``passed``, ``failures``, ``diagnosis``, ``to_text()``, ``to_json()``, ``to_junit()``,
+        ``to_gradescope()``.
+
+    Raises
+    ------
+    ValueError
+        Unknown quantity, divergence or input form, or a missing ``divergence``.
+    """
     from ._core import check as _check
 
     return _check(fn, quantity, divergence, **kwargs)
 
 
 def assert_conforms(fn, quantity="divergence", divergence=None, **kwargs) -> Report:
+    """Pytest helper: :func:`check` and raise ``AssertionError`` with the text report on failure.
+
+    Put it in your own test suite::
+
+        def test_my_kl():
+            fdiv.check.assert_conforms(my_kl, quantity="divergence", divergence="kl")
+    """
     from ._core import assert_conforms as _assert
 
     return _assert(fn, quantity, divergence, **kwargs)
 
-
-def _share_docs():
-    # the docstrings live with the implementation; copy them without importing it eagerly
-    import ast
-    from pathlib import Path
-
-    tree = ast.parse(Path(__file__).with_name("_core.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in ("check", "assert_conforms"):
-            globals()[node.name].__doc__ = ast.get_docstring(node)
-
-
-_share_docs()
 
 # attribute access through the re-exported function: fdiv.check.assert_conforms(...)
 check.assert_conforms = assert_conforms

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from .._encoding import encode_float
 
@@ -149,6 +148,8 @@ class Report:
         return "\n".join(lines)
 
     def to_junit(self) -> str:
+        from xml.sax.saxutils import escape, quoteattr  # imports urllib: only when asked for
+
         name = f"fdiv.check.{self.quantity}" + (f".{self.divergence}" if self.divergence else "")
         out = ['<?xml version="1.0" encoding="utf-8"?>',
                f'<testsuite name={quoteattr(name)} tests="{len(self.results)}" '
