@@ -22,8 +22,17 @@ _LOCK = threading.Lock()
 _COMPILED: dict = {}
 
 #: |r| beyond which a member whose φ grows like e^{k|r|} is extended by its asymptote
-#: (the scalar kernel would overflow; the product with the density is formed in log space).
+#: (the scalar kernel would overflow; the product with the density is formed in log space);
+#: for k > 1 the kernel overflows sooner, at |r| ≈ 709/k, so the asymptote starts at
+#: :func:`asymptote_start` (k): ``min(R_ASYMPTOTE, 600/k)``, where ``e^{k|r|}`` is at most
+#: e^600, leaving room for the member's constant factor.
 R_ASYMPTOTE = 700.0
+
+
+@njit(**_OPTS, inline="always")
+def asymptote_start(k):
+    """``|r|`` from which a factor growing like ``e^{k|r|}`` is continued by its asymptote."""
+    return R_ASYMPTOTE if k <= 1.0 else min(R_ASYMPTOTE, 600.0 / k)
 
 
 @njit(**_OPTS)
@@ -124,15 +133,17 @@ def integrand_point(lo, hi, theta, klo, mlo, khi, mhi, lp, lq):
     r = lp - lq
     if r <= 0.0:
         front = lq
-        if klo > 0.0 and -math.inf < r < -R_ASYMPTOTE:  # φ would overflow: continue by its asymptote
-            return math.exp(front + math.log(lo(-R_ASYMPTOTE, theta)) + klo * (-r - R_ASYMPTOTE)
-                            + mlo * math.log(-r / R_ASYMPTOTE))
+        ra = asymptote_start(klo)
+        if klo > 0.0 and -math.inf < r < -ra:  # φ would overflow: continue by its asymptote
+            return math.exp(front + math.log(lo(-ra, theta)) + klo * (-r - ra)
+                            + mlo * math.log(-r / ra))
         v = lo(r, theta)
     else:
         front = lp
-        if khi > 0.0 and R_ASYMPTOTE < r < math.inf:
-            return math.exp(front + math.log(hi(R_ASYMPTOTE, theta)) + khi * (r - R_ASYMPTOTE)
-                            + mhi * math.log(r / R_ASYMPTOTE))
+        ra = asymptote_start(khi)
+        if khi > 0.0 and ra < r < math.inf:
+            return math.exp(front + math.log(hi(ra, theta)) + khi * (r - ra)
+                            + mhi * math.log(r / ra))
         v = hi(r, theta)
     w = math.exp(front)
     if v == 0.0:

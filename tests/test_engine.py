@@ -132,6 +132,38 @@ def test_far_apart_narrow_peak_is_not_missed():
     assert v == pytest.approx(math.log(2) - 0.25, rel=1e-10)
 
 
+def _paths(p, q):
+    """The batch kernel (frozen families) and the general path (one-component mixtures)."""
+    return [(p, q), (fdiv.Mixture([1.0], [p]), fdiv.Mixture([1.0], [q]))]
+
+
+# alpha with a > 2 or a < −1: φ grows like e^{k|r|} with k = a − 1 (resp. −a) above 1, so its
+# scalar factor overflows at |r| ≈ 709/k, before R_ASYMPTOTE = 700; these came back inf
+FAST_GROWTH = [(2.5, (0, 1.2), (0, 1)), (3.0, (0, 1.1), (3, 1)), (-1.5, (0, 1.3), (30, 1)),
+               (-4.0, (0, 1.1), (3, 1)), (6.0, (0, 1), (0, 1.2)), (6.0, (0, 1.03), (0, 1))]
+
+
+@pytest.mark.parametrize("a, mp_, mq", FAST_GROWTH)
+def test_alpha_growing_faster_than_e_to_the_r_gaussian(a, mp_, mq):
+    d = fdiv.get("alpha", a=a)
+    ref = fdiv.closed_form(d, st.norm(*mp_), st.norm(*mq))
+    for p, q in _paths(st.norm(*mp_), st.norm(*mq)):
+        assert fdiv.divergence(d, p, q) == pytest.approx(ref, rel=1e-10)
+
+
+@pytest.mark.parametrize("a, s", [(2.5, 0.9), (2.5, 0.7), (3.0, 0.75), (-1.5, 1.3), (-3.0, 1.2)])
+def test_alpha_growing_faster_than_e_to_the_r_laplace(a, s):
+    # ∫ p^a q^{1−a} = s^{a−1} / (a + (1 − a)/s) for laplace(0, 1), laplace(0, s)
+    import mpmath
+
+    with mpmath.workdps(30):
+        a_, s_ = mpmath.mpf(a), mpmath.mpf(s)
+        ref = float((s_ ** (a_ - 1) / (a_ + (1 - a_) / s_) - 1) / (a_ * (a_ - 1)))
+    d = fdiv.get("alpha", a=a)
+    for p, q in _paths(st.laplace(0, 1), st.laplace(0, s)):
+        assert fdiv.divergence(d, p, q) == pytest.approx(ref, rel=1e-10)
+
+
 # -- discrete ------------------------------------------------------------------------------
 def test_discrete_csiszar_conventions():
     p = [0.5, 0.5, 0.0]
