@@ -388,8 +388,8 @@ def _adaptive_pairs(lo, hi, blk, has_blk, theta, g, TP, TQ, core_p, guard_p, kin
         for i in range(npts - 1):
             kind[n], anchor[n], width[n] = 0, pts[i], pts[i + 1] - pts[i]
             n += 1
-        kind[n], anchor[n], width[n] = 2, pts[0], tail
-        kind[n + 1], anchor[n + 1], width[n + 1] = 1, pts[npts - 1], tail
+        kind[n], anchor[n], width[n] = 6, pts[0], tail  # exponential tail maps: they reach
+        kind[n + 1], anchor[n + 1], width[n + 1] = 5, pts[npts - 1], tail  # every float
         n += 2
         for i in range(n):
             t0[i], t1[i] = 0.0, 1.0

@@ -139,11 +139,12 @@ def _crossings(P, Q, points, scale):
     return roots
 
 
-def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
+def _add_pieces(pieces, owner, dists, extra_points=(), scale=None, far=False):
     """Split the union of the supports of ``dists`` at their landmarks into mapped intervals.
 
     A finite interval starting at a left support end uses the log map towards that end (kind 3),
-    one ending at a right support end kind 4 (both: split in the middle); tails use kinds 1, 2.
+    one ending at a right support end kind 4 (both: split in the middle); tails use kinds 1, 2,
+    or with ``far`` the exponential maps 5, 6 that reach every float (see :mod:`fdiv._quadrature`).
     """
     lo = min(d.support[0] for d in dists)
     hi = max(d.support[1] for d in dists)
@@ -168,9 +169,9 @@ def _add_pieces(pieces, owner, dists, extra_points=(), scale=None):
         widths.append(b[both] - m[both])
     tail = tail_width(float(scale), float(pts[-1] - pts[0]))
     if not math.isfinite(lo):
-        kinds.append([2]), anchors.append([pts[0]]), widths.append([tail])
+        kinds.append([6 if far else 2]), anchors.append([pts[0]]), widths.append([tail])
     if not math.isfinite(hi):
-        kinds.append([1]), anchors.append([pts[-1]]), widths.append([tail])
+        kinds.append([5 if far else 1]), anchors.append([pts[-1]]), widths.append([tail])
     pieces.extend(owner, np.concatenate(kinds), np.concatenate(anchors), np.concatenate(widths))
 
 
@@ -292,7 +293,8 @@ def _continuous(d, Ps, Qs, rtol):
         if not d.smooth:
             pts = np.unique(np.concatenate([P.landmarks, Q.landmarks]))
             extra = _crossings(P, Q, pts, max(P.scale, Q.scale))
-        _add_pieces(pieces, j, [P, Q], extra)
+        # compiled densities take any x; a generic logpdf is not asked for values near 10^300
+        _add_pieces(pieces, j, [P, Q], extra, far=P.table is not None and Q.table is not None)
     lp = _logpdf_many([Ps[i] for i in todo], "p")
     lq = _logpdf_many([Qs[i] for i in todo], "q")
     _finish(d, todo, pieces, lp, lq, rtol, values, errors)
