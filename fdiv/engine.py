@@ -33,6 +33,10 @@ __all__ = ["divergence", "integrate", "IntegrationWarning"]
 #: divergences below ~3e-30 are not resolved in double precision (``D(P‖P)`` is 0 to this).
 DIVERGENCE_ATOL = 64 * np.finfo(float).eps ** 2
 
+#: The smallest tolerance asked of the quadrature when the value ``f(1) + ∫ q φ`` of a member with
+#: ``f(1) < 0`` cancels (see :func:`_refine_cancelled`).
+RTOL_FLOOR = 1e-15
+
 
 class IntegrationWarning(UserWarning):
     """The quadrature's error estimate exceeds the requested tolerance.
@@ -213,7 +217,9 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
         Discrete: 1-D probability arrays of the same length, or scipy.stats frozen discrete
         distributions.
     rtol : float
-        Relative tolerance of the certified quadrature (continuous case).
+        Relative tolerance of the certified quadrature (continuous case), relative to the value
+        returned: where ``f(1) < 0`` (gan) the value ``f(1) + ∫ q φ`` cancels as P and Q part,
+        and those integrals are computed again to ``rtol·|value|/∫`` (at least 1e-15).
     return_error : bool
         Also return the absolute error estimate (0 for discrete inputs and infinite values).
     normalize : bool
@@ -228,7 +234,9 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
     Warns
     -----
     IntegrationWarning
-        When the error estimate exceeds ``rtol`` (the value is still returned, with ``.error``).
+        When the error estimate exceeds ``rtol·|value|`` (the value is still returned, with
+        ``.error``); e.g. gan between nearly disjoint laws, whose value is below the rounding of
+        ``−log 4 + ∫ q φ``.
 
     Notes
     -----
@@ -251,9 +259,15 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
     shape, P, Q, ip, iq = _pairs(p, q)
     if (d.compiled and d.smooth and isinstance(P, FamilyBatch) and isinstance(Q, FamilyBatch)
             and P.vectorised and Q.vectorised):
-        values, errors = _continuous_vectorised(d, P, Q, ip, iq, rtol)
+        def run(ip, iq, tol):
+            return _continuous_vectorised(d, P, Q, ip, iq, tol)
     else:
-        values, errors = _continuous(d, _elements(P, ip), _elements(Q, iq), rtol)
+        def run(ip, iq, tol):
+            return _continuous(d, _elements(P, ip), _elements(Q, iq), tol)
+    values, errors, ok = run(ip, iq, rtol)
+    if d.f_at_one < 0.0:
+        _refine_cancelled(d, run, ip, iq, rtol, values, errors, ok)
+    _warn_uncertified(values, errors, ok, rtol)
     if shape == ():
         v, e = float(values[0]), float(errors[0])
     else:
@@ -262,9 +276,12 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
 
 
 def _continuous(d, Ps, Qs, rtol):
+    """``(values, errors, certified)`` of the general path: one integral per pair, pieces at the
+    landmarks of both densities (and the crossings of p and q for a non-smooth member)."""
     n = len(Ps)
     values = np.full(n, np.nan)
     errors = np.zeros(n)
+    ok = np.ones(n, dtype=bool)
     todo = []
     undecided = []
     for i, (P, Q) in enumerate(zip(Ps, Qs)):
@@ -283,9 +300,9 @@ def _continuous(d, Ps, Qs, rtol):
         elif finite is None:
             warnings.warn(IntegrationWarning(
                 f"could not decide whether the integral is finite ({why}); the value returned is "
-                "the integral over the range the quadrature explored", math.inf), stacklevel=3)
+                "the integral over the range the quadrature explored", math.inf), stacklevel=4)
     if not todo:
-        return values, errors
+        return values, errors, ok
     pieces = Pieces()
     for j, i in enumerate(todo):
         P, Q = Ps[i], Qs[i]
@@ -297,31 +314,63 @@ def _continuous(d, Ps, Qs, rtol):
         _add_pieces(pieces, j, [P, Q], extra, far=P.table is not None and Q.table is not None)
     lp = _logpdf_many([Ps[i] for i in todo], "p")
     lq = _logpdf_many([Qs[i] for i in todo], "q")
-    _finish(d, todo, pieces, lp, lq, rtol, values, errors)
-    return values, errors
+    _finish(d, todo, pieces, lp, lq, rtol, values, errors, ok)
+    return values, errors, ok
 
 
-def _finish(d, todo, pieces, lp, lq, rtol, values, errors):
+def _finish(d, todo, pieces, lp, lq, rtol, values, errors, ok):
     """Integrate the pieces of the integrals ``todo`` and write ``f(1) + ∫`` into ``values``."""
     def evaluate(owner, anchor, offset):
         with np.errstate(invalid="ignore"):
             return integrand(d, lp(owner, anchor, offset), lq(owner, anchor, offset))
 
-    total, err, ok = adaptive(len(todo), pieces, evaluate, rtol=rtol, atol=DIVERGENCE_ATOL)
-    _store(d, todo, total, err, ok, rtol, values, errors)
+    total, err, conv = adaptive(len(todo), pieces, evaluate, rtol=rtol, atol=DIVERGENCE_ATOL)
+    _store(d, todo, total, err, conv, values, errors, ok)
 
 
-def _store(d, todo, total, err, ok, rtol, values, errors):
-    """``values[todo] = f(1) + ∫``; one IntegrationWarning for the integrals not certified."""
+def _store(d, todo, total, err, conv, values, errors, ok):
+    """``values[todo] = f(1) + ∫``, its error (with the rounding of the sum when ``f(1) ≠ 0``)
+    and whether the quadrature converged."""
     with np.errstate(invalid="ignore"):
         values[todo] = d.f_at_one + total
-    errors[todo] = err
-    bad = np.asarray(todo)[~ok]
-    if bad.size:
+    errors[todo] = err + (np.finfo(float).eps * (abs(d.f_at_one) + np.abs(total))
+                          if d.f_at_one else 0.0)
+    ok[todo] = conv
+
+
+def _uncertified(values, errors, ok, rtol):
+    """Integrals not converged, or whose error estimate exceeds ``rtol·|value|``: the quadrature
+    certifies ``∫ q φ`` to ``rtol``, and for ``f(1) < 0`` the value ``f(1) + ∫`` can be far
+    smaller than the integral."""
+    with np.errstate(invalid="ignore"):
+        short = np.isfinite(values) & (errors > np.maximum(rtol * np.abs(values), DIVERGENCE_ATOL))
+    return ~ok | short
+
+
+def _refine_cancelled(d, run, ip, iq, rtol, values, errors, ok):
+    """Integrate again, to ``rtol·|value|/∫`` (at least :data:`RTOL_FLOOR`), the integrals
+    certified to ``rtol`` whose value ``f(1) + ∫ q φ`` cancels below it: with ``f(1) < 0``
+    (gan: 2·JS − log 4) the value tends to 0 as P and Q move apart while ∫ q φ → −f(1)."""
+    rows = np.flatnonzero(ok & _uncertified(values, errors, ok, rtol))
+    if rows.size == 0:
+        return
+    integral = values[rows] - d.f_at_one
+    tight = max(float(np.min(rtol * np.abs(values[rows]) / integral)), RTOL_FLOOR)
+    if not tight < rtol:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IntegrationWarning)  # the verdict is _warn_uncertified's
+        values[rows], errors[rows], ok[rows] = run(ip[rows], iq[rows], tight)
+
+
+def _warn_uncertified(values, errors, ok, rtol):
+    """One IntegrationWarning for the integrals not certified to ``rtol`` relative to their value."""
+    bad = _uncertified(values, errors, ok, rtol)
+    if bad.any():
         worst = float(np.max(errors[bad]))
         warnings.warn(IntegrationWarning(
-            f"{bad.size} of {values.size} integrals did not reach rtol={rtol:g}; largest error "
-            f"estimate {worst:.3g}", worst), stacklevel=5)
+            f"{int(bad.sum())} of {values.size} integrals did not reach rtol={rtol:g}; largest "
+            f"error estimate {worst:.3g}", worst), stacklevel=3)
 
 
 def _continuous_vectorised(d, P, Q, ip, iq, rtol):
@@ -330,17 +379,18 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     n = ip.size
     values = np.full(n, np.nan)
     errors = np.zeros(n)
+    ok = np.ones(n, dtype=bool)
     finite = np.ones(n, dtype=bool)
     for side in (-1, 1):
         finite &= _tails.converges_at_infinity(d, P.tails(side)[ip], Q.tails(side)[iq])
     values[~finite] = math.inf
     todo = np.flatnonzero(finite)
     if todo.size == 0:
-        return values, errors
+        return values, errors, ok
     TP, TQ = P.tables()[ip[todo]], Q.tables()[iq[todo]]
-    total, err, ok, _ = adaptive_pairs(d, TP, TQ, P.fam, Q.fam, rtol, atol=DIVERGENCE_ATOL)
-    _store(d, todo, total, err, ok, rtol, values, errors)
-    return values, errors
+    total, err, conv, _ = adaptive_pairs(d, TP, TQ, P.fam, Q.fam, rtol, atol=DIVERGENCE_ATOL)
+    _store(d, todo, total, err, conv, values, errors, ok)
+    return values, errors, ok
 
 
 def integrate(func, *dists, rtol=1e-10, atol=0.0, return_error=False, points=()):

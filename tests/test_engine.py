@@ -203,6 +203,39 @@ def test_slowly_decaying_power_tails_are_integrated_to_the_end(a, nu1, nu2, m2, 
             assert fdiv.divergence(d, p, q, rtol=rtol) == pytest.approx(ref, rel=rtol)
 
 
+def _gan_between_unit_normals(mu):
+    """``D_gan(N(0,1) ‖ N(mu,1)) = −∫ [p log(1 + q/p) + q log(1 + p/q)]`` in mpmath: a sum of
+    negative terms, free of the cancellation in ``f(1) + ∫ q φ`` = −log 4 + 2·JS."""
+    import mpmath as mp
+
+    with mp.workdps(30):
+        mu = mp.mpf(mu)
+
+        def g(x):
+            lp, lq = -x**2 / 2, -(x - mu) ** 2 / 2
+            return -(mp.exp(lp) * mp.log1p(mp.exp(lq - lp))
+                     + mp.exp(lq) * mp.log1p(mp.exp(lp - lq))) / mp.sqrt(2 * mp.pi)
+
+        pts = [-10, -3, 0, 3] + [mu / 2 + k for k in (-2, -1, 0, 1, 2)] + [mu - 3, mu, mu + 3, mu + 10]
+        return float(mp.quad(g, [-mp.inf] + sorted(set(pts)) + [mp.inf]))
+
+
+@pytest.mark.parametrize("mu, warns", [(7, False), (8, False), (12, True)])
+def test_gan_is_certified_relative_to_its_value_as_it_cancels(mu, warns):
+    # f(1) = −log 4 < 0: as P and Q part, ∫ q φ → log 4 and the value → 0; rtol on the integral
+    # is not rtol on the value, so the engine integrates again more tightly, or warns
+    ref = _gan_between_unit_normals(mu)
+    for p, q in _paths(st.norm(0, 1), st.norm(mu, 1)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            v, e = fdiv.divergence("gan", p, q, return_error=True)
+        assert any(issubclass(w.category, fdiv.IntegrationWarning) for w in caught) == warns
+        assert abs(v - ref) <= e  # the reported error covers the actual one
+        if not warns:
+            assert e <= 1e-10 * abs(v)
+            assert v == pytest.approx(ref, rel=1e-10)
+
+
 # -- discrete ------------------------------------------------------------------------------
 def test_discrete_csiszar_conventions():
     p = [0.5, 0.5, 0.0]
