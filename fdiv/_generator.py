@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["FDivergence"]
+__all__ = ["FDivergence", "Integrand"]
 
 
 def _with_limits(conjugate, f_at_zero):
@@ -46,6 +46,31 @@ def _with_limits(conjugate, f_at_zero):
     conj._fdiv_limits = True
     conj.__doc__ = conjugate.__doc__
     return conj
+
+
+@dataclass(frozen=True, eq=False)
+class Integrand:
+    """What the engine integrates for a member in place of ``f(1) + ∫ q φ(p/q)``:
+    ``D_f(P‖Q) = sign · ∫ q ψ(p/q)`` with ``ψ ≥ 0`` given like a centred generator, by the scalar
+    kernels ``phi_lo(r) = ψ(e^r)`` (``r ≤ 0``) and ``phi_hi(r) = e^{−r} ψ(e^r)`` (``r ≥ 0``)
+    and their growths (see :class:`FDivergence`).
+
+    For a member with ``f(1) < 0`` the sum ``f(1) + ∫ q φ`` cancels where the value is small;
+    when ``−f ≥ 0`` (gan: ``D = 2·JS − log 4 → 0⁻`` as P and Q part) ``ψ = −f`` and
+    ``sign = −1`` integrate the value itself, to a relative tolerance.
+    """
+
+    phi_lo: Callable
+    phi_hi: Callable
+    sign: float
+    growth_lo: tuple = (0.0, 0.0)
+    growth_hi: tuple = (0.0, 0.0)
+    theta: float = 0.0
+    phi_block: Callable | None = None
+    smooth: bool = True
+    entire: bool = False
+    f_at_one: float = 0.0  # the engine's offset: ψ is integrated as it is
+    compiled: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +137,9 @@ class FDivergence:
     f_log : callable, optional
         ``logu ↦ f(e^logu)``, stable for ``|logu|`` up to ~700 and at ``logu = ±inf``.  Derived
         from ``phi_lo``/``phi_hi`` when not given (``f(e^r) = f(1) + f′(1) expm1(r) + φ(e^r)``).
+    integrand : Integrand, optional
+        What the engine integrates instead of ``φ`` (gan: ``−f``, free of the cancellation of
+        ``f(1) + ∫ q φ``); ``phi_lo``/``phi_hi`` still define ``f_log``.
     """
 
     name: str
@@ -142,6 +170,7 @@ class FDivergence:
     references: tuple = ()
     conventions: str = ""
     f_log: Callable | None = None
+    integrand: Integrand | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))

@@ -257,17 +257,20 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
         v = divergence_discrete(d, p, q, normalize=normalize)
         return (v, 0.0) if return_error else v
     shape, P, Q, ip, iq = _pairs(p, q)
-    if (d.compiled and d.smooth and isinstance(P, FamilyBatch) and isinstance(Q, FamilyBatch)
+    # what is integrated: the centred generator, or the member's own Integrand (gan: −f)
+    m, sign = (d, 1.0) if d.integrand is None else (d.integrand, d.integrand.sign)
+    if (m.compiled and m.smooth and isinstance(P, FamilyBatch) and isinstance(Q, FamilyBatch)
             and P.vectorised and Q.vectorised):
         def run(ip, iq, tol):
-            return _continuous_vectorised(d, P, Q, ip, iq, tol)
+            return _continuous_vectorised(m, P, Q, ip, iq, tol)
     else:
         def run(ip, iq, tol):
-            return _continuous(d, _elements(P, ip), _elements(Q, iq), tol)
+            return _continuous(m, _elements(P, ip), _elements(Q, iq), tol)
     values, errors, ok = run(ip, iq, rtol)
-    if d.f_at_one < 0.0:
-        _refine_cancelled(d, run, ip, iq, rtol, values, errors, ok)
+    if m.f_at_one < 0.0:
+        _refine_cancelled(m, run, ip, iq, rtol, values, errors, ok)
     _warn_uncertified(values, errors, ok, rtol)
+    values = sign * values
     if shape == ():
         v, e = float(values[0]), float(errors[0])
     else:

@@ -221,6 +221,19 @@ def _gan_between_unit_normals(mu):
         return float(mp.quad(g, [-mp.inf] + sorted(set(pts)) + [mp.inf]))
 
 
+@pytest.mark.parametrize("mu", [3, 8, 12, 20])
+def test_gan_keeps_relative_accuracy_as_it_tends_to_zero(mu):
+    # 2·JS − log 4 → 0⁻ as P and Q part; −log 4 + ∫ q φ would cancel (at mu = 12 it kept 6
+    # digits), so the engine integrates −∫ q (−f)(p/q) (gan's Integrand)
+    ref = _gan_between_unit_normals(mu)
+    for p, q in _paths(st.norm(0, 1), st.norm(mu, 1)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", fdiv.IntegrationWarning)
+            v, e = fdiv.divergence("gan", p, q, return_error=True)
+        assert v == pytest.approx(ref, rel=1e-10)
+        assert abs(v - ref) <= e <= max(1e-10 * abs(v), DIVERGENCE_ATOL)  # (−4.7e-23 at mu = 20)
+
+
 def test_a_user_generator_with_negative_f1_is_refined_or_warns():
     # the same f given by the user: no Integrand, so f(1) + ∫ q φ is computed, integrated again
     # more tightly where it cancels, and what is still short of rtol·|value| warns

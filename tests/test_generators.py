@@ -204,6 +204,31 @@ def check_phi_block(div, ref):
         check_close(got, p["phi"], p["sens_phi"], f"phi_block at r = {float(p['logu'])!r}")
 
 
+def check_integrand(div, ref):
+    """A member's :class:`~fdiv._generator.Integrand` (what the engine integrates instead of
+    ``f(1) + ∫ q φ``): ``sign·ψ = f`` at the reference points, ``ψ ≥ 0``, and the declared growths
+    (``log ψ(e^r) ≈ c + k|r| + m log|r|``, fitted at |r| = 100, 200, 400, where the corrections are
+    O(1/|r|))."""
+    m = div.integrand
+    if m is None:
+        pytest.skip("the engine integrates the centred generator (no Integrand)")
+    lo, hi = (k.ctypes for k in scalar_kernels(m))
+    for p in ref["points"]:
+        r = float(p["logu"])
+        carry = mp.mpf(1) if r <= 0 else mp.exp(-mp.mpf(r))  # phi_hi(r) = e^{−r} ψ(e^r)
+        got = lo(r, m.theta) if r <= 0 else hi(r, m.theta)
+        want = m.sign * _mp(p["f"]) * carry
+        check_close(got, mp.nstr(want, 30), mp.nstr(_mp(p["sens_f"]) * carry, 10),
+                    f"integrand {'lo' if r <= 0 else 'hi'}({r!r}) = sign·f")
+        assert got >= 0, f"psi({r}) = {got} < 0"
+    for name, kern, side, (k, mm) in (("lo", lo, -1, m.growth_lo), ("hi", hi, 1, m.growth_hi)):
+        a = np.array([100.0, 200.0, 400.0])
+        logs = np.log([kern(side * x, m.theta) for x in a])
+        fit = np.linalg.solve(np.column_stack([np.ones(3), a, np.log(a)]), logs)
+        assert abs(fit[1] - k) < 1e-3 and abs(fit[2] - mm) < 0.2, (
+            f"growth_{name}={(k, mm)}: fitted k = {fit[1]:.4g}, m = {fit[2]:.3g}")
+
+
 def _near_edge(t, edge):
     return math.isfinite(edge) and abs(t - edge) <= 4 * EPS * max(1.0, abs(t))
 
@@ -319,9 +344,9 @@ def check_metadata(div, ref):
 
 
 CHECKS = [check_f_at_one, check_f_prime_at_one, check_limits, check_growth, check_f_log,
-          check_f_prime, check_phi_kernels, check_phi_block, check_conjugate, check_activation,
-          check_activation_domain, check_conjugate_activation_composition, check_fenchel_young,
-          check_convexity, check_metadata]
+          check_f_prime, check_phi_kernels, check_phi_block, check_integrand, check_conjugate,
+          check_activation, check_activation_domain, check_conjugate_activation_composition,
+          check_fenchel_young, check_convexity, check_metadata]
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.__name__ for c in CHECKS])

@@ -2,7 +2,11 @@
 
 The value of the original GAN objective at the optimal discriminator (Goodfellow et al. 2014):
 ``D_f(P‖Q) = 2 JS(P‖Q) − log 4``; ``f(1) = −log 4`` is kept (not normalised away), ``f′(1) = −log 2``.
-The centred generator is ``2 φ_js``, so the kernels reuse :mod:`weighted_js` at ``π = ½``;
+The centred generator is ``2 φ_js``, so the kernels reuse :mod:`weighted_js` at ``π = ½``.
+The engine integrates ``D = −∫ q ψ(p/q)`` with ``ψ = −f = u log(1 + 1/u) + log(1 + u) ≥ 0``
+instead (:class:`~fdiv._generator.Integrand`): ``−log 4 + ∫ q φ`` cancels as P and Q part and the
+value tends to 0⁻, which the direct form keeps to a relative tolerance.  ``ψ(e^r) ~ |r| e^{−|r|}``
+on both sides (growth ``(−1, 1)``).
 ``f(e^r)`` itself is computed directly (the form ``f(1) + f′(1) expm1(r) + φ`` cancels for large r):
 
 * ``r ≤ 0``: ``f = y r − (1 + y) log1p(y)``, ``y = e^r`` (two non-positive terms),
@@ -15,12 +19,32 @@ import math
 
 import numpy as np
 
-from .._generator import FDivergence
+from numba import njit
+
+from .._generator import FDivergence, Integrand
 from .._registry import register
 from ._special import np_softplus
 from .weighted_js import wjs_phi
 
 LOG2 = math.log(2.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _minus_f(r):
+    """``−f(e^r) = y log(1 + 1/y) + log(1 + y)``, ``y = e^r``, for ``r ≤ 0``: two terms ≥ 0."""
+    if r == -math.inf:
+        return 0.0
+    y = math.exp(r)
+    lg = math.log1p(y)
+    return y * (lg - r) + lg
+
+
+def psi_lo(r, theta):
+    return _minus_f(r)
+
+
+def psi_hi(r, theta):
+    return _minus_f(-r)  # −f(u)/u = −f(1/u)
 
 
 def phi_lo(r, theta):
@@ -90,6 +114,7 @@ GAN = register(FDivergence(
         "-log 4 + 2 JSD)",
         "Nowozin, Cseke & Tomioka (2016), f-GAN, NeurIPS, Table 2 (GAN row)",
     ),
+    integrand=Integrand(psi_lo, psi_hi, sign=-1.0, growth_lo=(-1.0, 1.0), growth_hi=(-1.0, 1.0)),
     conventions="D_f = 2 JS - log 4 in [-log 4, 0]: f(1) = -log 4 is not normalised away, so "
                 "D_f(P||P) = -log 4. TFP's tfp.vi.jensen_shannon with self_normalized=False is "
                 "this f. fdiv's js is (D_f + log 4)/2.",
