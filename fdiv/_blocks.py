@@ -81,6 +81,10 @@ def _plain(r, v, w, klo, khi):
     """True where ``q φ(p/q)`` is the plain product ``w·v`` (``w`` the larger density, ``v``
     the block kernel's factor): the cases :func:`~fdiv._kernels.integrand_point` special-cases
     are excluded (an asymptote in use, non-finite factors, a tiny density times a large factor).
+    For a factor growing like ``e^{k|r|}`` with k > 1 the point kernel's asymptote starts before
+    ``R_ASYMPTOTE``, at :func:`~fdiv._kernels.asymptote_start`; between the two the block's
+    factor, where finite, gives the same product to rounding, and where it overflowed the node
+    goes to the point kernel.
 
     Below ``w = 1e-290`` :func:`~fdiv._kernels.integrand_point` forms the product in log space
     when ``v > 1``; here only when ``v > 1e10``: up to there both are below 1e-280 and differ

@@ -178,14 +178,22 @@ def logpdf_member(code, loc, scale, s1, s2, c, anchor, offset):
     if code == NORM:
         return c - 0.5 * z * z
     if code == T:
-        return c - 0.5 * (s1 + 1.0) * math.log1p(z * z / s1)
+        a = abs(z)
+        if a < 1e100:
+            return c - 0.5 * (s1 + 1.0) * math.log1p(z * z / s1)
+        # z² would overflow far short of the largest float, where a t law with small ν still
+        # has mass: log(1 + z²/ν) = 2 log|z| − log ν + log1p(ν/z²)
+        return c - 0.5 * (s1 + 1.0) * (2.0 * math.log(a) - math.log(s1) + math.log1p(s1 / (a * a)))
     if code == LAPLACE:
         return c - abs(z)
     if code == LOGISTIC:
         a = abs(z)
         return c - a - 2.0 * math.log1p(math.exp(-a))
     if code == CAUCHY:
-        return c - math.log1p(z * z)
+        a = abs(z)
+        if a < 1e100:
+            return c - math.log1p(z * z)
+        return c - 2.0 * math.log(a) - math.log1p(1.0 / (a * a))  # as for t
     if code == GUMBEL_R:
         return c - z - math.exp(-z)
     if z < 0.0:

@@ -97,9 +97,10 @@ def map_point(kind, w, t):
     if kind >= 5:
         e = math.exp(t / s)  # one exponential: e − 1 is off by an ulp of 1 near t = 0, i.e. by
         off = w * (e - 1.0)  # ~1e-16·w in x, where the rule is exact to far less anyway
-        if off == math.inf:  # beyond the largest float: no weight left there
+        dxdt = w * e / (s * s)
+        if dxdt == math.inf:  # x at the end of the floats (the Jacobian overflows first)
             return 0.0, 0.0
-        return (off if kind == 5 else -off), w * e / (s * s)
+        return (off if kind == 5 else -off), dxdt
     e = w * math.exp(-t / s)
     return (e if kind == 3 else -e), e / (s * s)
 

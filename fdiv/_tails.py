@@ -22,7 +22,8 @@ from numba import njit
 
 from ._borrow import borrow
 
-__all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity"]
+__all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity",
+           "tail_margin", "beyond_the_floats"]
 
 # A tail is an array [ρ, d, x2, x1, log2, log1] (any leading batch shape) meaning
 #     log p(x) ≈ d e^{ρ|x|} + x2 x² + x1 |x| + log2 (log|x|)² + log1 log|x|     (|x| → ∞).
@@ -47,8 +48,9 @@ def tail_vector(vec, loc, scale, side):
         out[..., RHO] = 1.0 / scale
         out[..., D] = -dexp * np.exp(-side * loc / scale)
         return out
-    out[..., X2] = a2 / scale**2
-    out[..., X1] = a1 / scale - side * 2.0 * a2 * loc / scale**2
+    with np.errstate(over="ignore"):  # scale² of a scale near the float limit: a2/inf = 0
+        out[..., X2] = a2 / scale**2
+        out[..., X1] = a1 / scale - side * 2.0 * a2 * loc / scale**2
     out[..., LOG2] = al2
     out[..., LOG1] = al - 2.0 * al2 * np.log(scale)
     return out
@@ -87,13 +89,15 @@ def _lead_row(T):
 
 
 @njit(**_OPTS)
-def _converges_row(Lp, Lq, klo, mlo, khi, mhi, R, E, bump):
-    """Does ``q φ(p/q)`` decay integrably where the tails ``Lp``, ``Lq`` hold?  (``R``, ``E``,
-    ``bump``: scratch rows.)"""
+def _margin_row(Lp, Lq, klo, mlo, khi, mhi, R, E, bump):
+    """How integrably ``q φ(p/q)`` decays where the tails ``Lp``, ``Lq`` hold: ``β − 1`` for an
+    integrand ``~ |x|^{−β}`` (a power tail), ``+inf`` for a faster decay, ``−1`` when it diverges
+    (``R``, ``E``, ``bump``: scratch rows)."""
     _combine_row(1.0, Lp, -1.0, Lq, R)  # the tail of r = log p − log q
     rslot, rcoef = _lead_row(R)
-    if rslot == 6:
-        return True  # p/q tends to a constant
+    if rslot == 6:  # p/q tends to a constant: the integrand decays like the densities
+        _combine_row(1.0, Lp, 0.0, Lq, E)
+        return _decay_margin(E)
     low = rcoef < 0  # r → −∞: q^{1+k} p^{−k} |r|^m;  r → +∞: p^{1+k} q^{−k} r^m
     k, m = (klo, mlo) if low else (khi, mhi)
     front, back = (Lq, Lp) if low else (Lp, Lq)
@@ -103,10 +107,16 @@ def _converges_row(Lp, Lq, klo, mlo, khi, mhi, R, E, bump):
     bump[X1] = m * R[RHO] if rslot == D else 0.0
     bump[LOG1] = 2.0 * m if rslot == X2 else (m if rslot == X1 else 0.0)
     _combine_row(1.0, E, 1.0, bump, E)  # in place: each slot is read before it is written
+    return _decay_margin(E)
+
+
+@njit(**_OPTS)
+def _decay_margin(E):
+    """``β − 1`` for the tail ``E ≈ −β log|x|``, ``+inf`` for a faster decay, −1 otherwise."""
     eslot, ecoef = _lead_row(E)
     if eslot == LOG1:
-        return ecoef < -1.0
-    return eslot != 6 and ecoef < 0
+        return -ecoef - 1.0 if ecoef < -1.0 else -1.0
+    return math.inf if eslot != 6 and ecoef < 0 else -1.0
 
 
 @njit(**_OPTS)
@@ -122,12 +132,12 @@ def _lead_rows(T, slot, coef):
 
 
 @njit(**_OPTS)
-def _converges_rows(Lp, Lq, klo, mlo, khi, mhi, out, scratch):
+def _margin_rows(Lp, Lq, klo, mlo, khi, mhi, out, scratch):
     # borrowed views (the caller owns the arrays): no reference counting per row and call
     Lp, Lq, scratch = borrow(Lp), borrow(Lq), borrow(scratch)
     R, E, bump = scratch[0], scratch[1], scratch[2]
     for i in range(out.size):
-        out[i] = _converges_row(Lp[i], Lq[i], klo, mlo, khi, mhi, R, E, bump)
+        out[i] = _margin_row(Lp[i], Lq[i], klo, mlo, khi, mhi, R, E, bump)
 
 
 def _rows(*arrays):
@@ -162,13 +172,36 @@ def heavier(A, B):
     return np.where((coef >= 0)[..., None], A, B)
 
 
-def converges_at_infinity(div, Lp, Lq):
-    """Boolean array: does the integrand ``q φ(p/q)`` decay integrably where these tails hold?"""
+def tail_margin(div, Lp, Lq):
+    """How integrably the integrand ``q φ(p/q)`` decays where these tails hold: ``β − 1`` where
+    it falls like ``|x|^{−β}``, ``+inf`` where faster, ``−1`` where the integral diverges."""
     shape, (Lp, Lq) = _rows(Lp, Lq)
     (klo, mlo), (khi, mhi) = div.growth_lo, div.growth_hi
-    out = np.empty(Lp.shape[0], dtype=np.bool_)
-    _converges_rows(Lp, Lq, float(klo), float(mlo), float(khi), float(mhi), out, np.empty((3, 6)))
+    out = np.empty(Lp.shape[0])
+    _margin_rows(Lp, Lq, float(klo), float(mlo), float(khi), float(mhi), out, np.empty((3, 6)))
     return out.reshape(shape)
+
+
+def converges_at_infinity(div, Lp, Lq):
+    """Boolean array: does the integrand ``q φ(p/q)`` decay integrably where these tails hold?"""
+    return tail_margin(div, Lp, Lq) > 0.0
+
+
+#: ``log`` of the largest float: no quadrature node lies beyond ``e^LOG_MAX``
+LOG_MAX = math.log(np.finfo(float).max)
+
+
+def beyond_the_floats(margin, scale):
+    """An estimate, generous by a factor ~100, of the fraction of an integrand's mass beyond the
+    largest float, which no node reaches and no error estimate sees.  For an integrand falling
+    like ``|x|^{−(1 + margin)}`` (times powers of ``log|x|``) from ``|x| ~ scale`` the mass beyond
+    ``x_max`` is about ``(scale/x_max)^margin·log(x_max/scale)`` of the whole: the estimate is
+    ``100·(1 + L)·e^{−margin·L}``, ``L = log(x_max/scale)`` (0 for a faster decay).  It matters
+    for a t law with ν ≲ 0.05 or a power member near its finiteness boundary; the engine adds it,
+    times the value, to the error estimate."""
+    room = LOG_MAX - np.log(np.maximum(np.asarray(scale, dtype=float), 1.0))
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(margin), 0.0, 100.0 * (1.0 + room) * np.exp(-np.asarray(margin) * room))
 
 
 def _power_at(nm, point, side):
@@ -253,6 +286,9 @@ def probe(div, P, Q, integrand):
         x = probe_points(c, s, side)
         with np.errstate(all="ignore"):
             lp, lq = P.logpdf(x), Q.logpdf(x)
+            # beyond |log p| ~ 1e15 (a light tail far out) log p − log q is rounding: stop there
+            near = ~(np.abs(np.maximum(lp, lq)) > 1e15) | (np.maximum(lp, lq) == -np.inf)
+            x, lp, lq = x[near], lp[near], lq[near]
             # the integrand is homogeneous of degree 1 in (p, q): shift both logs to keep it in range
             M = np.maximum(lp, lq)
             M = np.where(np.isfinite(M), M, 0.0)

@@ -218,8 +218,9 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
         distributions.
     rtol : float
         Relative tolerance of the certified quadrature (continuous case), relative to the value
-        returned: where ``f(1) < 0`` (gan) the value ``f(1) + ∫ q φ`` cancels as P and Q part,
-        and those integrals are computed again to ``rtol·|value|/∫`` (at least 1e-15).
+        returned, above an absolute floor of ``64 eps² ≈ 3e-30`` (:data:`DIVERGENCE_ATOL`).  A
+        user generator with ``f(1) < 0``, whose ``f(1) + ∫ q φ`` cancels as P and Q part, is
+        integrated again to ``rtol·|value|/∫`` (at least 1e-15).
     return_error : bool
         Also return the absolute error estimate (0 for discrete inputs and infinite values).
     normalize : bool
@@ -261,11 +262,11 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
     m, sign = (d, 1.0) if d.integrand is None else (d.integrand, d.integrand.sign)
     if (m.compiled and m.smooth and isinstance(P, FamilyBatch) and isinstance(Q, FamilyBatch)
             and P.vectorised and Q.vectorised):
-        def run(ip, iq, tol):
+        def run(ip, iq, tol, quiet=False):
             return _continuous_vectorised(m, P, Q, ip, iq, tol)
     else:
-        def run(ip, iq, tol):
-            return _continuous(m, _elements(P, ip), _elements(Q, iq), tol)
+        def run(ip, iq, tol, quiet=False):
+            return _continuous(m, _elements(P, ip), _elements(Q, iq), tol, quiet)
     values, errors, ok = run(ip, iq, rtol)
     if m.f_at_one < 0.0:
         _refine_cancelled(m, run, ip, iq, rtol, values, errors, ok)
@@ -278,9 +279,10 @@ def divergence(div, p, q, *, rtol=1e-10, return_error=False, normalize=False):
     return (v, e) if return_error else v
 
 
-def _continuous(d, Ps, Qs, rtol):
+def _continuous(d, Ps, Qs, rtol, quiet=False):
     """``(values, errors, certified)`` of the general path: one integral per pair, pieces at the
-    landmarks of both densities (and the crossings of p and q for a non-smooth member)."""
+    landmarks of both densities (and the crossings of p and q for a non-smooth member); ``quiet``
+    leaves out the warning about finiteness left undecided (given already by a first pass)."""
     n = len(Ps)
     values = np.full(n, np.nan)
     errors = np.zeros(n)
@@ -300,7 +302,7 @@ def _continuous(d, Ps, Qs, rtol):
         if finite is False:
             values[i] = math.inf
             todo.remove(i)
-        elif finite is None:
+        elif finite is None and not quiet:
             warnings.warn(IntegrationWarning(
                 f"could not decide whether the integral is finite ({why}); the value returned is "
                 "the integral over the range the quadrature explored", math.inf), stacklevel=4)
@@ -318,6 +320,15 @@ def _continuous(d, Ps, Qs, rtol):
     lp = _logpdf_many([Ps[i] for i in todo], "p")
     lq = _logpdf_many([Qs[i] for i in todo], "q")
     _finish(d, todo, pieces, lp, lq, rtol, values, errors, ok)
+    margin, reach = np.full(n, np.inf), np.ones(n)
+    for i in todo:
+        P, Q = Ps[i], Qs[i]
+        for side in (-1, 1):
+            if side in P.tails and side in Q.tails:
+                margin[i] = min(margin[i], float(_tails.tail_margin(d, P.tails[side], Q.tails[side])))
+        marks = np.concatenate([P.landmarks, Q.landmarks, [P.scale, Q.scale]])
+        reach[i] = np.max(np.abs(marks[np.isfinite(marks)]))
+    _add_far_mass(values, errors, margin, reach, np.asarray(todo))
     return values, errors, ok
 
 
@@ -361,9 +372,7 @@ def _refine_cancelled(d, run, ip, iq, rtol, values, errors, ok):
     tight = max(float(np.min(rtol * np.abs(values[rows]) / integral)), RTOL_FLOOR)
     if not tight < rtol:
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IntegrationWarning)  # the verdict is _warn_uncertified's
-        values[rows], errors[rows], ok[rows] = run(ip[rows], iq[rows], tight)
+    values[rows], errors[rows], ok[rows] = run(ip[rows], iq[rows], tight, quiet=True)
 
 
 def _warn_uncertified(values, errors, ok, rtol):
@@ -383,9 +392,10 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     values = np.full(n, np.nan)
     errors = np.zeros(n)
     ok = np.ones(n, dtype=bool)
-    finite = np.ones(n, dtype=bool)
+    margin = np.full(n, np.inf)
     for side in (-1, 1):
-        finite &= _tails.converges_at_infinity(d, P.tails(side)[ip], Q.tails(side)[iq])
+        margin = np.minimum(margin, _tails.tail_margin(d, P.tails(side)[ip], Q.tails(side)[iq]))
+    finite = margin > 0.0
     values[~finite] = math.inf
     todo = np.flatnonzero(finite)
     if todo.size == 0:
@@ -393,7 +403,18 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     TP, TQ = P.tables()[ip[todo]], Q.tables()[iq[todo]]
     total, err, conv, _ = adaptive_pairs(d, TP, TQ, P.fam, Q.fam, rtol, atol=DIVERGENCE_ATOL)
     _store(d, todo, total, err, conv, values, errors, ok)
+    reach = np.max(np.abs([P.loc[ip], P.scale[ip], Q.loc[iq], Q.scale[iq]]), axis=0)
+    _add_far_mass(values, errors, margin, reach, todo)
     return values, errors, ok
+
+
+def _add_far_mass(values, errors, margin, reach, rows):
+    """Add to the error of slowly decaying power tails the mass they may hold beyond the largest
+    float (:func:`fdiv._tails.beyond_the_floats`; ``reach``: the densities' largest location or
+    scale)."""
+    frac = _tails.beyond_the_floats(margin[rows], reach[rows])
+    with np.errstate(invalid="ignore"):
+        errors[rows] += np.where(frac > 0.0, frac * np.abs(values[rows]), 0.0)
 
 
 def integrate(func, *dists, rtol=1e-10, atol=0.0, return_error=False, points=()):
