@@ -189,9 +189,10 @@ def _integrand_generic(div, logp, logq, out):
         front = np.where(low, logq, logp)
         log_factor = np.log(phi) - np.where(low, 0.0, r)  # log of q φ / (larger density)
         out[:] = np.exp(front + log_factor)
-        # a larger density that underflows carries no representable mass, whatever f gave at
-        # e^r beyond the floats (inf − inf = NaN for u log u − …); the compiled kernel forms such
-        # products in log space, this one takes them as 0 (below 5e-324 times a finite factor)
+        # φ(e^r) that overflowed in the user's f (or became inf − inf = NaN) is unknown: NaN, so
+        # the integral warns, unless the larger density underflows (no representable mass; the
+        # compiled kernel forms such products in log space, this one takes them as 0)
+        out[~np.isfinite(phi) & ~np.isposinf(r)] = np.nan
         out[np.exp(front) == 0.0] = 0.0
         qzero = np.isposinf(r)
         out[qzero] = np.exp(logp[qzero]) * (div.f_prime_at_inf - div.f_prime_at_one)

@@ -380,9 +380,11 @@ def _warn_uncertified(values, errors, ok, rtol):
     bad = _uncertified(values, errors, ok, rtol)
     if bad.any():
         worst = float(np.max(errors[bad]))
+        why = ("; NaN where the integrand could not be evaluated: a user generator's f overflowed "
+               "at a large u = p/q where p > 0" if np.isnan(values[bad]).any() else "")
         warnings.warn(IntegrationWarning(
             f"{int(bad.sum())} of {values.size} integrals did not reach rtol={rtol:g}; largest "
-            f"error estimate {worst:.3g}", worst), stacklevel=3)
+            f"error estimate {worst:.3g}{why}", worst), stacklevel=3)
 
 
 def _continuous_vectorised(d, P, Q, ip, iq, rtol):

@@ -296,6 +296,34 @@ def test_a_user_generator_with_negative_f1_is_refined_or_warns():
             assert v == pytest.approx(ref, rel=1e-10)
 
 
+USER_GENERATORS = [("kl", {}, lambda u: u * np.log(u)), ("reverse_kl", {}, lambda u: -np.log(u)),
+                   ("pearson", {}, lambda u: (u - 1.0) ** 2), ("neyman", {}, lambda u: (1.0 - u) ** 2 / u),
+                   ("alpha", {"a": 1.7}, lambda u: (u**1.7 - 1 - 1.7 * (u - 1)) / (1.7 * 0.7)),
+                   ("alpha", {"a": -1.5}, lambda u: (u**-1.5 - 1 + 1.5 * (u - 1)) / (1.5 * 2.5))]
+
+
+@pytest.mark.parametrize("name, params, f", USER_GENERATORS)
+def test_user_generator_growth_is_fitted(name, params, f):
+    # the growth decides finiteness in the tails; user generators had (0, 0), i.e. "at most u"
+    mine, ref = fdiv.custom("mine", f), fdiv.get(name, **params)  # ref: checked by test_generators
+    assert (mine.growth_lo, mine.growth_hi) == (ref.growth_lo, ref.growth_hi)
+
+
+def test_user_generator_is_never_silently_wrong_in_heavy_tails():
+    import mpmath as mp
+
+    pearson = fdiv.custom("pearson_user", lambda u: (u - 1.0) ** 2)
+    assert fdiv.divergence(pearson, st.t(1), st.t(3)) == math.inf  # p²/q ~ |x|^0
+    with mp.workdps(30):  # χ²(t_3 ‖ cauchy): p²/q ~ |x|^-6
+        c3 = mp.gamma(2) / (mp.sqrt(3 * mp.pi) * mp.gamma(mp.mpf(3) / 2))
+        ref = float(mp.quad(lambda x: (c3 * (1 + x * x / 3) ** -2) ** 2 * mp.pi * (1 + x * x),
+                            [-mp.inf, -10, 0, 10, mp.inf]) - 1)
+    assert fdiv.divergence(pearson, st.t(3), st.t(1)) == pytest.approx(ref, rel=1e-10)
+    # χ²(t_2 ‖ t_3.5) is finite, but (u − 1)² overflows far out where p > 0: it was inf
+    with pytest.warns(fdiv.IntegrationWarning, match="overflowed"):
+        assert math.isnan(fdiv.divergence(pearson, st.t(2), st.t(3.5)))
+
+
 # -- discrete ------------------------------------------------------------------------------
 def test_discrete_csiszar_conventions():
     p = [0.5, 0.5, 0.0]
