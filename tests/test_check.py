@@ -236,3 +236,23 @@ def test_the_implementation_shares_the_public_docstrings():
     assert core.check.__doc__ is fdiv.check.__doc__
     assert core.assert_conforms.__doc__ is assert_conforms.__doc__
     assert "Pytest helper" in assert_conforms.__doc__
+
+
+def test_hypothesis_cases_depend_on_the_seed_alone(tmp_path, monkeypatch):
+    # Hypothesis >= 6.131 also draws literals from the source of every local module loaded;
+    # fdiv.check's draws must not change when one more is imported
+    import importlib
+    import sys
+
+    from hypothesis import strategies as st_
+
+    core = importlib.import_module("fdiv.check._core")
+    strategy = st_.floats(-1e3, 1e3)
+    before = core._draw(strategy, 200, 7)
+    (tmp_path / "fdiv_literals_probe.py").write_text("X = [777.25, 123.5, -999.0, 31.0, -5.5, 0.3]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("fdiv_literals_probe")
+    try:
+        assert core._draw(strategy, 200, 7) == before
+    finally:
+        sys.modules.pop("fdiv_literals_probe", None)

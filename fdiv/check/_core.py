@@ -58,15 +58,42 @@ def _vector_cases(q, form, divergence, member):
     return out
 
 
+def _seeded_backend():
+    """A Hypothesis backend whose draws depend on the seed alone, or None (older Hypothesis).
+
+    Hypothesis ≥ 6.131 also draws literals found in the source of every *local* module loaded
+    (outside the standard library and site-packages: an editable fdiv, the caller's code, their
+    tests), so the same seed gave other cases depending on what had been imported.  This
+    provider is Hypothesis's own without those local constants (its built-in constants stay)."""
+    try:
+        from functools import cached_property
+
+        from hypothesis.internal.conjecture.providers import (
+            AVAILABLE_PROVIDERS, Constants, HypothesisProvider)
+    except ImportError:
+        return None
+
+    if "fdiv_seeded" not in AVAILABLE_PROVIDERS:
+        class SeededProvider(HypothesisProvider):
+            @cached_property
+            def _local_constants(self):
+                return Constants()
+
+        AVAILABLE_PROVIDERS["fdiv_seeded"] = SeededProvider
+    return "fdiv_seeded"
+
+
 def _draw(strategy, n, seed):
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
     drawn = []
+    backend = _seeded_backend()
+    extra = {"backend": backend} if backend else {}
 
     @hseed(seed)
     @settings(max_examples=n, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), derandomize=False)
+              suppress_health_check=list(HealthCheck), derandomize=False, **extra)
     @given(strategy)
     def collect(x):
         drawn.append(x)
