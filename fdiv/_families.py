@@ -131,7 +131,15 @@ def _rows_kernel(code, logw, loc, scale, s1, s2, out):
         if code == NORM:
             c = -0.5 * _LOG2PI - ls
         elif code == T:
-            c = math.lgamma(0.5 * (a + 1)) - math.lgamma(0.5 * a) - 0.5 * math.log(a * math.pi) - ls
+            x = 0.5 * a
+            if x > 100.0:
+                # lgamma(x + ½) − lgamma(x) cancels for large ν (t(1e15) lost the constant):
+                # = ½ log x − 1/(8x) + 1/(192x³) − 1/(640x⁵) + O(x⁻⁷), so c tends to −½ log 2π
+                ix = 1.0 / x
+                ix2 = ix * ix
+                c = -0.5 * _LOG2PI + ix * (-0.125 + ix2 * (1.0 / 192.0 - ix2 / 640.0)) - ls
+            else:
+                c = math.lgamma(x + 0.5) - math.lgamma(x) - 0.5 * math.log(a * math.pi) - ls
         elif code == LAPLACE:
             c = -math.log(2.0) - ls
         elif code == CAUCHY:
@@ -178,12 +186,12 @@ def logpdf_member(code, loc, scale, s1, s2, c, anchor, offset):
     if code == NORM:
         return c - 0.5 * z * z
     if code == T:
-        a = abs(z)
-        if a < 1e100:
-            return c - 0.5 * (s1 + 1.0) * math.log1p(z * z / s1)
-        # z² would overflow far short of the largest float, where a t law with small ν still
-        # has mass: log(1 + z²/ν) = 2 log|z| − log ν + log1p(ν/z²)
-        return c - 0.5 * (s1 + 1.0) * (2.0 * math.log(a) - math.log(s1) + math.log1p(s1 / (a * a)))
+        w = abs(z) / math.sqrt(s1)
+        if w < 1e100:
+            return c - 0.5 * (s1 + 1.0) * math.log1p(w * w)
+        # w² would overflow far short of the largest float, where a t law with small ν still
+        # has mass: log(1 + w²) = 2 log w + log1p(1/w²)
+        return c - 0.5 * (s1 + 1.0) * (2.0 * math.log(w) + math.log1p(1.0 / (w * w)))
     if code == LAPLACE:
         return c - abs(z)
     if code == LOGISTIC:

@@ -192,7 +192,7 @@ def _integrand_generic(div, logp, logq, out):
         # φ(e^r) that overflowed in the user's f (or became inf − inf = NaN) is unknown: NaN, so
         # the integral warns, unless the larger density underflows (no representable mass; the
         # compiled kernel forms such products in log space, this one takes them as 0)
-        out[~np.isfinite(phi) & ~np.isposinf(r)] = np.nan
+        out[~np.isfinite(phi) & np.isfinite(r)] = np.nan  # (r = ±inf: q·f(0), p·f′(∞) below)
         out[np.exp(front) == 0.0] = 0.0
         qzero = np.isposinf(r)
         out[qzero] = np.exp(logp[qzero]) * (div.f_prime_at_inf - div.f_prime_at_one)

@@ -191,15 +191,17 @@ def converges_at_infinity(div, Lp, Lq):
 LOG_MAX = math.log(np.finfo(float).max)
 
 
-def beyond_the_floats(margin, scale):
+def beyond_the_floats(margin, scale, loc=0.0):
     """An estimate, generous by a factor ~100, of the fraction of an integrand's mass beyond the
     largest float, which no node reaches and no error estimate sees.  For an integrand falling
-    like ``|x|^{−(1 + margin)}`` (times powers of ``log|x|``) from ``|x| ~ scale`` the mass beyond
-    ``x_max`` is about ``(scale/x_max)^margin·log(x_max/scale)`` of the whole: the estimate is
-    ``100·(1 + L)·e^{−margin·L}``, ``L = log(x_max/scale)`` (0 for a faster decay).  It matters
-    for a t law with ν ≲ 0.05 or a power member near its finiteness boundary; the engine adds it,
-    times the value, to the error estimate."""
-    room = LOG_MAX - np.log(np.maximum(np.asarray(scale, dtype=float), 1.0))
+    like ``|x − loc|^{−(1 + margin)}`` (times powers of ``log``) on the length ``scale``, the mass
+    beyond ``x_max`` is about ``e^{−margin·L}·L`` of the whole, ``L = log((x_max − |loc|)/scale)``:
+    the estimate is ``100·(1 + L)·e^{−margin·L}`` (0 for a faster decay).  It matters for a t law
+    with ν ≲ 0.05 or a power member near its finiteness boundary; the engine adds it, times the
+    value, to the error estimate."""
+    span = np.finfo(float).max - np.abs(np.asarray(loc, dtype=float))
+    room = np.log(np.maximum(span, 1.0)) - np.log(np.asarray(scale, dtype=float))
+    room = np.maximum(room, 0.0)
     with np.errstate(invalid="ignore"):
         return np.where(np.isinf(margin), 0.0, 100.0 * (1.0 + room) * np.exp(-np.asarray(margin) * room))
 

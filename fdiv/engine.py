@@ -320,15 +320,16 @@ def _continuous(d, Ps, Qs, rtol, quiet=False):
     lp = _logpdf_many([Ps[i] for i in todo], "p")
     lq = _logpdf_many([Qs[i] for i in todo], "q")
     _finish(d, todo, pieces, lp, lq, rtol, values, errors, ok)
-    margin, reach = np.full(n, np.inf), np.ones(n)
+    margin, scale, loc = np.full(n, np.inf), np.ones(n), np.zeros(n)
     for i in todo:
         P, Q = Ps[i], Qs[i]
         for side in (-1, 1):
             if side in P.tails and side in Q.tails:
                 margin[i] = min(margin[i], float(_tails.tail_margin(d, P.tails[side], Q.tails[side])))
-        marks = np.concatenate([P.landmarks, Q.landmarks, [P.scale, Q.scale]])
-        reach[i] = np.max(np.abs(marks[np.isfinite(marks)]))
-    _add_far_mass(values, errors, margin, reach, np.asarray(todo))
+        marks = np.concatenate([P.landmarks, Q.landmarks])
+        scale[i] = max(P.scale, Q.scale)
+        loc[i] = np.max(np.abs(marks[np.isfinite(marks)]), initial=0.0)  # (conservative)
+    _add_far_mass(values, errors, margin, scale, loc, np.asarray(todo))
     return values, errors, ok
 
 
@@ -405,16 +406,17 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     TP, TQ = P.tables()[ip[todo]], Q.tables()[iq[todo]]
     total, err, conv, _ = adaptive_pairs(d, TP, TQ, P.fam, Q.fam, rtol, atol=DIVERGENCE_ATOL)
     _store(d, todo, total, err, conv, values, errors, ok)
-    reach = np.max(np.abs([P.loc[ip], P.scale[ip], Q.loc[iq], Q.scale[iq]]), axis=0)
-    _add_far_mass(values, errors, margin, reach, todo)
+    scale = np.maximum(P.scale[ip], Q.scale[iq])
+    loc = np.maximum(np.abs(P.loc[ip]), np.abs(Q.loc[iq]))
+    _add_far_mass(values, errors, margin, scale, loc, todo)
     return values, errors, ok
 
 
-def _add_far_mass(values, errors, margin, reach, rows):
+def _add_far_mass(values, errors, margin, scale, loc, rows):
     """Add to the error of slowly decaying power tails the mass they may hold beyond the largest
-    float (:func:`fdiv._tails.beyond_the_floats`; ``reach``: the densities' largest location or
-    scale)."""
-    frac = _tails.beyond_the_floats(margin[rows], reach[rows])
+    float (:func:`fdiv._tails.beyond_the_floats`; ``scale``, ``loc``: the densities' larger
+    scale and distance from 0)."""
+    frac = _tails.beyond_the_floats(margin[rows], scale[rows], loc[rows])
     with np.errstate(invalid="ignore"):
         errors[rows] += np.where(frac > 0.0, frac * np.abs(values[rows]), 0.0)
 
