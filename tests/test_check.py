@@ -254,5 +254,12 @@ def test_hypothesis_cases_depend_on_the_seed_alone(tmp_path, monkeypatch):
     importlib.import_module("fdiv_literals_probe")
     try:
         assert core._draw(strategy, 200, 7) == before
+        # nor after a test of the caller's, on Hypothesis's default backend, filled its shared
+        # cache of constants for the same strategy
+        from hypothesis import Phase, given, settings
+
+        given(strategy)(settings(max_examples=50, database=None, phases=[Phase.generate])(
+            lambda x: None))()
+        assert core._draw(strategy, 200, 7) == before
     finally:
         sys.modules.pop("fdiv_literals_probe", None)

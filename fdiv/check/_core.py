@@ -63,23 +63,30 @@ def _seeded_backend():
 
     Hypothesis ≥ 6.131 also draws literals found in the source of every *local* module loaded
     (outside the standard library and site-packages: an editable fdiv, the caller's code, their
-    tests), so the same seed gave other cases depending on what had been imported.  This
-    provider is Hypothesis's own without those local constants (its built-in constants stay)."""
+    tests), through a cache shared by all providers, so the same seed gave other cases
+    depending on what had been imported, and in what order.  This provider is Hypothesis's own
+    with its own draw of constants: Hypothesis's built-in ones only, cached here."""
     try:
-        from functools import cached_property
-
-        from hypothesis.internal.conjecture.providers import (
-            AVAILABLE_PROVIDERS, Constants, HypothesisProvider)
-    except ImportError:
+        from hypothesis.internal.conjecture import providers as hp
+        base, registry = hp.HypothesisProvider, hp.AVAILABLE_PROVIDERS
+        pool_of = hp.GLOBAL_CONSTANTS.set_for_type
+        key_of, permitted = hp.choice_constraints_key, hp.choice_permitted
+    except (ImportError, AttributeError):
         return None
 
-    if "fdiv_seeded" not in AVAILABLE_PROVIDERS:
-        class SeededProvider(HypothesisProvider):
-            @cached_property
-            def _local_constants(self):
-                return Constants()
+    if "fdiv_seeded" not in registry:
+        pools = {}
 
-        AVAILABLE_PROVIDERS["fdiv_seeded"] = SeededProvider
+        class SeededProvider(base):
+            def _maybe_draw_constant(self, choice_type, constraints, *, p=0.05):
+                if self._random.random() > p:
+                    return None
+                key = (choice_type, key_of(choice_type, constraints))
+                if key not in pools:
+                    pools[key] = tuple(c for c in pool_of(choice_type) if permitted(c, constraints))
+                return self._random.choice(pools[key]) if pools[key] else None
+
+        registry["fdiv_seeded"] = SeededProvider
     return "fdiv_seeded"
 
 
