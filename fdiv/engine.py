@@ -408,10 +408,11 @@ def _continuous_vectorised(d, P, Q, ip, iq, rtol):
     TP, TQ = P.tables()[ip[todo]], Q.tables()[iq[todo]]
     total, err, conv, _ = adaptive_pairs(d, TP, TQ, P.fam, Q.fam, rtol, atol=DIVERGENCE_ATOL)
     _store(d, todo, total, err, conv, values, errors, ok)
-    scale = np.maximum(P.scale[ip], Q.scale[iq])
-    loc = np.maximum(np.abs(P.loc[ip]), np.abs(Q.loc[iq]))
-    _add_far_mass(values, errors, margin, scale, loc, todo)
-    _unresolved_gap(ok, margin, np.abs(P.loc[ip] - Q.loc[iq]), scale, todo)
+    if np.isfinite(margin[todo]).any():  # power tails (not for light-tailed batches)
+        scale = np.maximum(P.scale[ip], Q.scale[iq])
+        loc = np.maximum(np.abs(P.loc[ip]), np.abs(Q.loc[iq]))
+        _add_far_mass(values, errors, margin, scale, loc, todo)
+        _unresolved_gap(ok, margin, np.abs(P.loc[ip] - Q.loc[iq]), scale, todo)
     return values, errors, ok
 
 
