@@ -475,6 +475,26 @@ def test_generic_probe_detects_divergent_tail():
     assert fdiv.divergence("kl", GenericCauchy(0, 1), GenericNormal(0, 1)) == math.inf
 
 
+def test_generic_probe_does_not_call_a_slow_tail_divergent():
+    # KL(t(0.05) ‖ t(0.06)) = 0.0169 (mpmath, test above): its mass per doubling still creeps up
+    # where the probe ends, so the probe cannot tell; it was returned as inf without a warning
+    class Generic:
+        def __init__(self, d):
+            self.d = d
+
+        def logpdf(self, x):
+            return self.d.logpdf(x)
+
+        def support(self):
+            return self.d.support()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v = fdiv.divergence("kl", Generic(st.t(0.05)), Generic(st.t(0.06)))
+    assert any("could not decide" in str(w.message) for w in caught)
+    assert math.isfinite(v)
+
+
 # -- CLI -----------------------------------------------------------------------------------
 def test_cli_divergence_and_usage_errors(capsys):
     from fdiv.cli import main
