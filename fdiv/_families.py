@@ -186,12 +186,14 @@ def logpdf_member(code, loc, scale, s1, s2, c, anchor, offset):
     if code == NORM:
         return c - 0.5 * z * z
     if code == T:
-        w = abs(z) / math.sqrt(s1)
+        a = abs(z)
+        w = a / math.sqrt(s1)
         if w < 1e100:
             return c - 0.5 * (s1 + 1.0) * math.log1p(w * w)
         # w² would overflow far short of the largest float, where a t law with small ν still
-        # has mass: log(1 + w²) = 2 log w + log1p(1/w²)
-        return c - 0.5 * (s1 + 1.0) * (2.0 * math.log(w) + math.log1p(1.0 / (w * w)))
+        # has mass (and w itself near it, for ν < 1): log(1 + w²) = 2 log w + log1p(1/w²)
+        lw = math.log(a) - 0.5 * math.log(s1)
+        return c - 0.5 * (s1 + 1.0) * (2.0 * lw + math.log1p(math.exp(-2.0 * lw)))
     if code == LAPLACE:
         return c - abs(z)
     if code == LOGISTIC:

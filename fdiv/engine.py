@@ -327,9 +327,11 @@ def _continuous(d, Ps, Qs, rtol, quiet=False):
             if side in P.tails and side in Q.tails:
                 margin[i] = min(margin[i], float(_tails.tail_margin(d, P.tails[side], Q.tails[side])))
         marks = np.concatenate([P.landmarks, Q.landmarks])
+        marks = np.unique(marks[np.isfinite(marks)])
         scale[i] = max(P.scale, Q.scale)
-        loc[i] = np.max(np.abs(marks[np.isfinite(marks)]), initial=0.0)  # (conservative)
-        distance[i] = abs(np.median(P.landmarks) - np.median(Q.landmarks))
+        loc[i] = np.max(np.abs(marks), initial=0.0)  # (conservative)
+        # the widest gap between landmarks (mixtures: between components, not only P and Q)
+        distance[i] = np.max(np.diff(marks), initial=0.0)
     _add_far_mass(values, errors, margin, scale, loc, np.asarray(todo))
     _unresolved_gap(ok, margin, distance, scale, np.asarray(todo))
     return values, errors, ok
@@ -423,7 +425,8 @@ GAP_LIMIT = 1e10
 
 
 def _unresolved_gap(ok, margin, distance, scale, rows):
-    """Not certified: power-tailed pairs (finite ``margin``) further apart than ``GAP_LIMIT``."""
+    """Not certified: power-tailed pairs (finite ``margin``) further apart than ``GAP_LIMIT``
+    (``distance``: of the locations, or the widest gap between landmarks on the general path)."""
     far = np.isfinite(margin[rows]) & (distance[rows] > GAP_LIMIT * scale[rows])
     ok[np.asarray(rows)[far]] = False
 
