@@ -22,8 +22,8 @@ from numba import njit
 
 from ._borrow import borrow
 
-__all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "converges_at_infinity",
-           "tail_margin", "beyond_the_floats"]
+__all__ = ["decide", "heavier", "probe", "probe_points", "decay", "tail_vector", "tail_margin",
+           "beyond_the_floats"]
 
 # A tail is an array [ρ, d, x2, x1, log2, log1] (any leading batch shape) meaning
 #     log p(x) ≈ d e^{ρ|x|} + x2 x² + x1 |x| + log2 (log|x|)² + log1 log|x|     (|x| → ∞).
@@ -182,11 +182,6 @@ def tail_margin(div, Lp, Lq):
     return out.reshape(shape)
 
 
-def converges_at_infinity(div, Lp, Lq):
-    """Boolean array: does the integrand ``q φ(p/q)`` decay integrably where these tails hold?"""
-    return tail_margin(div, Lp, Lq) > 0.0
-
-
 #: ``log`` of the largest float: no quadrature node lies beyond ``e^LOG_MAX``
 LOG_MAX = math.log(np.finfo(float).max)
 
@@ -229,14 +224,18 @@ def _converges_at_end(Pp, Pq, div):
 
 
 def decide(div, P, Q):
-    """``(finite, reason)``: True/False when settled analytically, None for the generic path."""
+    """``(finite, reason, margin)``: ``finite`` True/False when settled analytically, None for the
+    generic path; ``margin`` the smaller :func:`tail_margin` of the infinite ends (``+inf`` when
+    there are none, or for generic densities)."""
     if P.table is None or Q.table is None:
-        return None, "generic densities: decided by a numeric probe"
+        return None, "generic densities: decided by a numeric probe", math.inf
+    margin = math.inf
     for side in (-1, 1):
         if side in P.tails and side in Q.tails:
-            if not converges_at_infinity(div, P.tails[side], Q.tails[side]):
+            margin = min(margin, float(tail_margin(div, P.tails[side], Q.tails[side])))
+            if not margin > 0.0:
                 end = "+∞" if side == 1 else "−∞"
-                return False, f"the integrand does not decay integrably towards {end}"
+                return False, f"the integrand does not decay integrably towards {end}", margin
     points = {(pt, sd) for pt, sd, _ in P.ends} | {(pt, sd) for pt, sd, _ in Q.ends}
     for pt, sd in points:
         Pp, Pq = _power_at(P, pt, sd), _power_at(Q, pt, sd)
@@ -244,8 +243,8 @@ def decide(div, P, Q):
             continue
         ok, why = _converges_at_end(Pp, Pq, div)
         if not ok:
-            return False, f"diverges at the support end x = {pt:g}: {why}"
-    return True, "tails and support ends checked analytically"
+            return False, f"diverges at the support end x = {pt:g}: {why}", margin
+    return True, "tails and support ends checked analytically", margin
 
 
 def probe_points(centre, scale, side):

@@ -287,10 +287,11 @@ def _continuous(d, Ps, Qs, rtol, quiet=False):
     values = np.full(n, np.nan)
     errors = np.zeros(n)
     ok = np.ones(n, dtype=bool)
+    margin = np.full(n, np.inf)
     todo = []
     undecided = []
     for i, (P, Q) in enumerate(zip(Ps, Qs)):
-        finite, why = _tails.decide(d, P, Q)
+        finite, why, margin[i] = _tails.decide(d, P, Q)
         if finite is False:
             values[i] = math.inf
         else:
@@ -320,12 +321,9 @@ def _continuous(d, Ps, Qs, rtol, quiet=False):
     lp = _logpdf_many([Ps[i] for i in todo], "p")
     lq = _logpdf_many([Qs[i] for i in todo], "q")
     _finish(d, todo, pieces, lp, lq, rtol, values, errors, ok)
-    margin, scale, loc, distance = np.full(n, np.inf), np.ones(n), np.zeros(n), np.zeros(n)
+    scale, loc, distance = np.ones(n), np.zeros(n), np.zeros(n)
     for i in todo:
         P, Q = Ps[i], Qs[i]
-        for side in (-1, 1):
-            if side in P.tails and side in Q.tails:
-                margin[i] = min(margin[i], float(_tails.tail_margin(d, P.tails[side], Q.tails[side])))
         marks = np.concatenate([P.landmarks, Q.landmarks])
         marks = np.unique(marks[np.isfinite(marks)])
         scale[i] = max(P.scale, Q.scale)
